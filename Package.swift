@@ -1,0 +1,41 @@
+// swift-tools-version: 6.1
+// No package dependencies: the toolchain plus Debian C libraries through system-library targets.
+import PackageDescription
+
+let strict: [SwiftSetting] = [.swiftLanguageMode(.v6)]
+
+let package = Package(
+    name: "OTAChannel",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "ota-gateway", targets: ["ota-gateway"]),
+        .executable(name: "ota-seed", targets: ["ota-seed"]),
+        .executable(name: "ota-admin", targets: ["ota-admin"]),
+    ],
+    targets: [
+        .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+        .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CLinux"),
+
+        .target(name: "Postgres", dependencies: ["CLibPQ"], swiftSettings: strict),
+        .target(name: "HTTP", dependencies: ["CLinux"], swiftSettings: strict),
+        .target(name: "JSON", swiftSettings: strict),
+        .target(name: "OTADomain", dependencies: ["JSON"], swiftSettings: strict),
+        .target(name: "OTACrypto", dependencies: ["COpenSSL"], swiftSettings: strict),
+        .target(name: "OTAStore", dependencies: ["Postgres", "OTADomain", "OTACrypto", "JSON"], swiftSettings: strict),
+        .target(name: "OTAGateway", dependencies: ["HTTP", "OTAStore", "OTADomain", "OTACrypto", "Postgres", "JSON"], swiftSettings: strict),
+
+        .executableTarget(name: "ota-gateway", dependencies: ["OTAGateway", "JSON"], swiftSettings: strict),
+        .executableTarget(name: "ota-seed", dependencies: ["OTAStore", "JSON", "Postgres"], swiftSettings: strict),
+        .executableTarget(name: "ota-admin", dependencies: ["OTAStore", "Postgres"], swiftSettings: strict),
+
+        .target(name: "TestSupport", dependencies: ["Postgres"], path: "Tests/TestSupport", swiftSettings: strict),
+        .testTarget(name: "HTTPTests", dependencies: ["HTTP"], swiftSettings: strict),
+        .testTarget(name: "PostgresTests", dependencies: ["Postgres"], swiftSettings: strict),
+        .testTarget(name: "JSONTests", dependencies: ["JSON"], swiftSettings: strict),
+        .testTarget(name: "OTADomainTests", dependencies: ["OTADomain", "JSON"], swiftSettings: strict),
+        .testTarget(name: "OTACryptoTests", dependencies: ["OTACrypto"], swiftSettings: strict),
+        .testTarget(name: "OTAStoreTests", dependencies: ["OTAStore", "Postgres", "OTADomain", "OTACrypto", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "GatewayEndToEndTests", dependencies: ["Postgres", "TestSupport"], swiftSettings: strict),
+    ]
+)
