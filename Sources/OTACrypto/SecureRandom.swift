@@ -1,0 +1,39 @@
+import COpenSSL
+
+public enum CryptoError: Error, Sendable, Equatable {
+    case randomUnavailable
+    case digestFailed
+}
+
+/// Randomness from OpenSSL's CSPRNG.
+public enum SecureRandom {
+    public static func bytes(_ count: Int) throws(CryptoError) -> [UInt8] {
+        var out = [UInt8](repeating: 0, count: count)
+        let ok = out.withUnsafeMutableBufferPointer { RAND_bytes($0.baseAddress, Int32(count)) }
+        guard ok == 1 else { throw .randomUnavailable }
+        return out
+    }
+
+    static let lowerAlphanumeric = Array("abcdefghijklmnopqrstuvwxyz0123456789".utf8)
+    static let alphanumeric = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789".utf8)
+
+    /// `count` characters drawn uniformly from `alphabet` (rejection sampling, no modulo bias).
+    public static func string(count: Int, alphabet: [UInt8]) throws(CryptoError) -> String {
+        precondition(!alphabet.isEmpty && alphabet.count <= 256, "alphabet of 1...256 symbols")
+        let limit = 256 - (256 % alphabet.count)
+        var out: [UInt8] = []
+        out.reserveCapacity(count)
+        while out.count < count {
+            for b in try bytes(count * 2) where Int(b) < limit && out.count < count {
+                out.append(alphabet[Int(b) % alphabet.count])
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// An identifier such as "res_k3j9..." with `randomCount` random characters [a-z0-9]
+    /// (24 characters carry about 124 bits: unguessable).
+    public static func identifier(prefix: String, randomCount: Int = 24) throws(CryptoError) -> String {
+        prefix + (try string(count: randomCount, alphabet: lowerAlphanumeric))
+    }
+}
