@@ -1,0 +1,107 @@
+import Foundation
+import Postgres
+
+/// Applies the plain SQL files of sql/migrations in order. Each file is its own
+/// transaction and records itself in schema_migrations, so a DBA can apply the same files
+/// with psql alone; this runner only picks the pending ones, one at a time, under an
+/// advisory lock so that two runners never race.
+public struct Migrator {
+    public struct File: Sendable, Equatable {
+        public var version: Int
+        public var name: String
+        public var sql: String
+    }
+
+    public enum MigrationError: Error, CustomStringConvertible {
+        case directoryUnreadable(String)
+        case badFileName(String)
+        case duplicateVersion(Int)
+        case gap(after: Int)
+        case failed(file: String, message: String)
+        case didNotRecordItself(String)
+        case databaseAhead(applied: Int, known: Int)
+
+        public var description: String {
+            switch self {
+            case let .directoryUnreadable(d): return "cannot read migrations directory \(d)"
+            case let .badFileName(f): return "migration file name \(f) is not NNNN_name.sql"
+            case let .duplicateVersion(v): return "two migration files have version \(v)"
+            case let .gap(v): return "migration files skip a number after \(v)"
+            case let .failed(f, m): return "migration \(f) failed and was rolled back: \(m)"
+            case let .didNotRecordItself(f): return "migration \(f) ran but did not insert its row into schema_migrations"
+            case let .databaseAhead(a, k): return "database is at version \(a), newer than the newest file \(k)"
+            }
+        }
+    }
+
+    static let lockKey: Int64 = 0x07A_0001
+
+    public static func load(directory: String) throws -> [File] {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else {
+            throw MigrationError.directoryUnreadable(directory)
+        }
+        var files: [File] = []
+        for name in names.sorted() where name.hasSuffix(".sql") {
+            let stem = name.dropLast(4)
+            guard stem.count > 5, let v = Int(stem.prefix(4)), stem.dropFirst(4).first == "_",
+                  stem.dropFirst(5).allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) else {
+                throw MigrationError.badFileName(name)
+            }
+            guard let text = try? String(contentsOfFile: directory + "/" + name, encoding: .utf8) else {
+                throw MigrationError.directoryUnreadable(directory + "/" + name)
+            }
+            guard !files.contains(where: { $0.version == v }) else { throw MigrationError.duplicateVersion(v) }
+            files.append(File(version: v, name: String(stem), sql: text))
+        }
+        for (i, f) in files.enumerated() where f.version != i + 1 {
+            throw MigrationError.gap(after: i)
+        }
+        return files
+    }
+
+    /// The versions recorded in schema_migrations (empty on a new database).
+    public static func appliedVersions(_ db: PostgresConnection) throws -> [Int] {
+        let exists = try db.query("SELECT to_regclass('schema_migrations') IS NOT NULL AS present")
+        guard try exists.first?.decode("present", as: Bool.self) == true else { return [] }
+        return try db.query("SELECT version FROM schema_migrations ORDER BY version").map { try $0.decode("version", as: Int.self) }
+    }
+
+    public static func currentVersion(_ db: PostgresConnection) throws -> Int {
+        try appliedVersions(db).max() ?? 0
+    }
+
+    /// Applies every pending file; returns the names applied.
+    @discardableResult
+    public static func migrate(_ db: PostgresConnection, files: [File], log: (String) -> Void = { _ in }) throws -> [String] {
+        try db.query("SELECT pg_advisory_lock(\(lockKey))")
+        defer { _ = try? db.query("SELECT pg_advisory_unlock(\(lockKey))") }
+        let applied = Set(try appliedVersions(db))
+        if let newest = applied.max(), let known = files.last?.version, newest > known {
+            throw MigrationError.databaseAhead(applied: newest, known: known)
+        }
+        var done: [String] = []
+        for file in files where !applied.contains(file.version) {
+            do {
+                try db.execute(unescaped: file.sql)
+            } catch {
+                _ = try? db.execute(unescaped: "ROLLBACK")
+                throw MigrationError.failed(file: file.name, message: String(describing: error))
+            }
+            guard try appliedVersions(db).contains(file.version) else { throw MigrationError.didNotRecordItself(file.name) }
+            log("applied \(file.name)")
+            done.append(file.name)
+        }
+        return done
+    }
+
+    /// Where the migration files are: $OTA_MIGRATIONS_DIR, else ./sql/migrations, else
+    /// the share directory of an installed build.
+    public static func defaultDirectory(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+        if let d = environment["OTA_MIGRATIONS_DIR"], !d.isEmpty { return d }
+        for candidate in ["sql/migrations", "/usr/share/ota/sql/migrations"]
+        where FileManager.default.fileExists(atPath: candidate) {
+            return candidate
+        }
+        return "sql/migrations"
+    }
+}
