@@ -1,0 +1,3 @@
+-- GET /livez: the HTTP layer alone, no database.
+wrk.method = "GET"
+wrk.path = "/livez"

@@ -1,0 +1,24 @@
+import HTTP
+import JSON
+import Synchronization
+
+/// Wires the HTTP server to one GatewayHandler per worker thread.
+public enum Gateway {
+    public static func makeServer(_ config: GatewayConfiguration) throws -> HTTPServer {
+        let drain = DrainState()
+        let server = try HTTPServer(configuration: config.http, errorResponse: { status, detail in
+            APIError(status, code: "http_\(status)", title: HTTPStatus.reasonPhrase(status), detail: detail).response()
+        }, makeHandler: { index in
+            GatewayHandler(config: config, workerIndex: index, isDraining: { drain.isDraining })
+        })
+        drain.attach(server)
+        return server
+    }
+}
+
+/// Lets handlers, created before the server value exists, ask whether it is draining.
+final class DrainState: Sendable {
+    private let server = Mutex<HTTPServer?>(nil)
+    func attach(_ s: HTTPServer) { server.withLock { $0 = s } }
+    var isDraining: Bool { server.withLock { $0?.isDraining ?? false } }
+}

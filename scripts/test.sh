@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# `make test`: the whole suite against a private, throwaway PostgreSQL. The server, the
+# migrated and seeded template database and its directory are gone afterwards.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/deps.sh
+echo "== build"
+swift build --build-tests 2>&1 | grep -vE '^\[[0-9]+/[0-9]+\] (Compiling|Emitting|Linking|Write|Building)' || true
+test "${PIPESTATUS[0]}" -eq 0
+bin=$(swift build --show-bin-path)
+
+pgdir=$(pwd)/.local/testpg-$$
+cleanup() {
+  scripts/localpg.sh stop "$pgdir" >/dev/null 2>&1 || true
+  if [[ -f $pgdir/datadir ]]; then rm -rf "$(dirname "$(cat "$pgdir/datadir")")"; fi
+  rm -rf "$pgdir"
+}
+trap cleanup EXIT
+
+echo "== private PostgreSQL"
+server=$(scripts/localpg.sh start "$pgdir")
+base=${server%/postgres}
+# Two templates that the suites clone: ota_migrated (schema only) and ota_template
+# (schema, catalog and development partners). Nobody may stay connected to a template.
+psql "$server" -qAt -v ON_ERROR_STOP=1 -c "CREATE DATABASE ota_migrated" >/dev/null
+OTA_DATABASE_URL="$base/ota_migrated" "$bin/ota-admin" migrate --dir sql/migrations >/dev/null
+psql "$server" -qAt -v ON_ERROR_STOP=1 -c "CREATE DATABASE ota_template TEMPLATE ota_migrated" >/dev/null
+OTA_DATABASE_URL="$base/ota_template" "$bin/ota-seed" --catalog config/catalog.json --dev-partners >/dev/null
+for t in ota_migrated ota_template; do
+  psql "$server" -qAt -c "ALTER DATABASE $t WITH ALLOW_CONNECTIONS false" >/dev/null
+done
+
+echo "== tests"
+export OTA_TEST_DATABASE_URL="$server" OTA_BIN_DIR="$bin" OTA_TEST_TEMPLATE=ota_template
+swift test --skip-build "$@"
