@@ -11,6 +11,7 @@ let package = Package(
         .executable(name: "ota-gateway", targets: ["ota-gateway"]),
         .executable(name: "ota-seed", targets: ["ota-seed"]),
         .executable(name: "ota-admin", targets: ["ota-admin"]),
+        .executable(name: "ota-expiry-worker", targets: ["ota-expiry-worker"]),
     ],
     targets: [
         .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
@@ -24,8 +25,11 @@ let package = Package(
         .target(name: "OTACrypto", dependencies: ["COpenSSL"], swiftSettings: strict),
         .target(name: "OTAStore", dependencies: ["Postgres", "OTADomain", "OTACrypto", "JSON"], swiftSettings: strict),
         .target(name: "OTAGateway", dependencies: ["HTTP", "OTAStore", "OTADomain", "OTACrypto", "Postgres", "JSON"], swiftSettings: strict),
+        .target(name: "SystemdNotify", swiftSettings: strict),
+        .target(name: "OTAWorker", dependencies: ["Postgres", "OTAStore", "OTADomain", "JSON", "CLinux"], swiftSettings: strict),
 
-        .executableTarget(name: "ota-gateway", dependencies: ["OTAGateway", "JSON"], swiftSettings: strict),
+        .executableTarget(name: "ota-gateway", dependencies: ["OTAGateway", "JSON", "SystemdNotify"], swiftSettings: strict),
+        .executableTarget(name: "ota-expiry-worker", dependencies: ["OTAWorker", "SystemdNotify"], swiftSettings: strict),
         .executableTarget(name: "ota-seed", dependencies: ["OTAStore", "JSON", "Postgres"], swiftSettings: strict),
         .executableTarget(name: "ota-admin", dependencies: ["OTAStore", "Postgres"], swiftSettings: strict),
 
@@ -37,5 +41,6 @@ let package = Package(
         .testTarget(name: "OTACryptoTests", dependencies: ["OTACrypto"], swiftSettings: strict),
         .testTarget(name: "OTAStoreTests", dependencies: ["OTAStore", "Postgres", "OTADomain", "OTACrypto", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "GatewayEndToEndTests", dependencies: ["Postgres", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "OTAWorkerTests", dependencies: ["OTAWorker", "OTAStore", "OTADomain", "Postgres", "TestSupport", "SystemdNotify"], swiftSettings: strict),
     ]
 )

@@ -1,0 +1,41 @@
+import Glibc
+import JSON
+
+/// Structured logs: one JSON object per line on standard output, the same shape as the
+/// gateway's (ts, level, event, then the fields), so one log pipeline reads both.
+/// A copy of OTAGateway's `Log` rather than a dependency on the gateway's target.
+public enum WorkerLog {
+    public static func event(_ name: String, _ fields: [(String, JSONValue)] = [], level: String = "info") {
+        let line = JSONValue.object([
+            ("ts", .string(isoNow())), ("level", .string(level)), ("event", .string(name)),
+        ] + fields)
+        var bytes = line.encoded()
+        bytes.append(0x0A)
+        // One write per line keeps lines whole; a short write (a full pipe) goes on.
+        bytes.withUnsafeBytes { buffer in
+            guard let base = buffer.baseAddress else { return }
+            var offset = 0
+            while offset < buffer.count {
+                let written = write(1, base + offset, buffer.count - offset)
+                if written < 0 && errno == EINTR { continue }
+                guard written > 0 else { return }
+                offset += written
+            }
+        }
+    }
+
+    static func isoNow() -> String {
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        var t = time_t(ts.tv_sec)
+        var parts = tm()
+        gmtime_r(&t, &parts)
+        func pad(_ v: Int32, _ n: Int = 2) -> String {
+            let s = String(v)
+            return String(repeating: "0", count: max(0, n - s.count)) + s
+        }
+        let ms = Int32(ts.tv_nsec / 1_000_000)
+        return "\(pad(parts.tm_year + 1900, 4))-\(pad(parts.tm_mon + 1))-\(pad(parts.tm_mday))T"
+            + "\(pad(parts.tm_hour)):\(pad(parts.tm_min)):\(pad(parts.tm_sec)).\(pad(ms, 3))Z"
+    }
+}

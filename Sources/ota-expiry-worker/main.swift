@@ -1,0 +1,57 @@
+import Foundation
+import OTAWorker
+import SystemdNotify
+
+// First, before anything could start a thread: a SIGTERM must reach the signalfd, never a
+// thread that does not block it (which would kill the process mid-batch).
+TerminationSignals.block()
+
+func fail(_ message: String, code: Int32) -> Never {
+    FileHandle.standardError.write(Data("ota-expiry-worker: \(message)\n".utf8))
+    exit(code)
+}
+
+let arguments = CommandLine.arguments.dropFirst()
+if arguments.contains("--help") || arguments.contains("-h") {
+    print(ExpiryWorkerConfiguration.help)
+    exit(0)
+}
+if let unknown = arguments.first {
+    fail("unknown argument \(unknown); see --help", code: 2)
+}
+
+let environment = ProcessInfo.processInfo.environment
+let configuration: ExpiryWorkerConfiguration
+do {
+    configuration = try ExpiryWorkerConfiguration(environment: environment)
+} catch {
+    fail(error.description, code: 2)
+}
+
+let signals: TerminationSignals
+do {
+    signals = try TerminationSignals()
+} catch {
+    fail(error.description, code: 1)
+}
+
+let systemd = SystemdNotifier(environment: environment)
+/// A failed notification is logged, never fatal: the worker's job goes on regardless, and
+/// systemd acts on what it misses (a start timeout, a watchdog restart).
+func tell(_ state: SystemdState) {
+    do {
+        try systemd.notify(state)
+    } catch {
+        WorkerLog.event("systemd.notify_failed", [("error", .string(error.description))], level: "warn")
+    }
+}
+
+var hooks = ExpiryWorkerHooks()
+hooks.ready = { tell(.ready) }
+hooks.stopping = { tell(.stopping) }
+hooks.alive = { tell(.watchdog) }
+hooks.aliveInterval = systemd.watchdogInterval
+hooks.status = { tell(.status($0)) }
+
+ExpiryWorker(configuration: configuration, hooks: hooks, signals: signals).run()
+exit(0)
