@@ -15,6 +15,7 @@ public enum SecureRandom {
     }
 
     static let lowerAlphanumeric = Array("abcdefghijklmnopqrstuvwxyz0123456789".utf8)
+    static let upperAlphanumeric = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789".utf8)
     static let alphanumeric = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789".utf8)
 
     /// `count` characters drawn uniformly from `alphabet` (rejection sampling, no modulo bias).
@@ -29,6 +30,12 @@ public enum SecureRandom {
             }
         }
         return String(decoding: out, as: UTF8.self)
+    }
+
+    /// A ticket code "TKT-" + 20 characters [A-Z0-9] (about 103 random bits): printed on
+    /// tickets and typed by venue staff, so upper case only; unguessable.
+    public static func ticketCode() throws(CryptoError) -> String {
+        "TKT-" + (try string(count: 20, alphabet: upperAlphanumeric))
     }
 
     /// An identifier such as "res_k3j9..." with `randomCount` random characters [a-z0-9]
