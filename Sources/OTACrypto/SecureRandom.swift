@@ -3,6 +3,11 @@ import COpenSSL
 public enum CryptoError: Error, Sendable, Equatable {
     case randomUnavailable
     case digestFailed
+    /// An OpenSSL primitive reported failure; names the operation, never key material.
+    case operationFailed(String)
+    /// The caller passed something the primitive cannot take (wrong key length, claims
+    /// that do not fit the token layout...); the text says what, without secrets.
+    case invalidInput(String)
 }
 
 /// Randomness from OpenSSL's CSPRNG.
