@@ -1,0 +1,95 @@
+import Foundation
+import Synchronization
+
+/// In-process counters and histograms of this gateway, rendered in the Prometheus text
+/// format together with gauges read from the database at scrape time. Labels are routes
+/// (patterns, never ids), methods and statuses only, so the series stay few.
+final class Metrics: Sendable {
+    static let shared = Metrics()
+
+    static let buckets: [Double] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
+
+    struct Series {
+        var count: UInt64 = 0
+        var sum: Double = 0
+        var buckets = [UInt64](repeating: 0, count: Metrics.buckets.count)
+    }
+
+    struct State {
+        var requests: [String: Series] = [:]
+        var rateLimited: UInt64 = 0
+        var replays: UInt64 = 0
+        var inFlight: Int = 0
+    }
+
+    private let state = Mutex(State())
+
+    func begin() { state.withLock { $0.inFlight += 1 } }
+
+    func end(route: String, method: String, status: Int, seconds: Double) {
+        let key = "route=\"\(Self.escape(route))\",method=\"\(Self.escape(method))\",status=\"\(status)\""
+        state.withLock { s in
+            s.inFlight -= 1
+            var series = s.requests[key] ?? Series()
+            series.count += 1
+            series.sum += seconds
+            for (i, le) in Metrics.buckets.enumerated() where seconds <= le { series.buckets[i] += 1 }
+            s.requests[key] = series
+        }
+    }
+
+    func rateLimited() { state.withLock { $0.rateLimited += 1 } }
+    func replayed() { state.withLock { $0.replays += 1 } }
+
+    /// This process's part of /metrics.
+    func render(workers: Int) -> String {
+        let s = state.withLock { $0 }
+        var out = """
+            # HELP ota_http_requests_total HTTP requests answered, by route pattern, method and status.
+            # TYPE ota_http_requests_total counter
+
+            """
+        let keys = s.requests.keys.sorted()
+        for k in keys { out += "ota_http_requests_total{\(k)} \(s.requests[k]!.count)\n" }
+        out += """
+            # HELP ota_http_request_duration_seconds Time from a complete request to its response, by route, method and status.
+            # TYPE ota_http_request_duration_seconds histogram
+
+            """
+        for k in keys {
+            let series = s.requests[k]!
+            for (i, le) in Metrics.buckets.enumerated() {
+                out += "ota_http_request_duration_seconds_bucket{\(k),le=\"\(Self.number(le))\"} \(series.buckets[i])\n"
+            }
+            out += "ota_http_request_duration_seconds_bucket{\(k),le=\"+Inf\"} \(series.count)\n"
+            out += "ota_http_request_duration_seconds_sum{\(k)} \(Self.number(series.sum))\n"
+            out += "ota_http_request_duration_seconds_count{\(k)} \(series.count)\n"
+        }
+        out += """
+            # HELP ota_rate_limit_rejections_total Requests refused with 429 by the partner rate limit.
+            # TYPE ota_rate_limit_rejections_total counter
+            ota_rate_limit_rejections_total \(s.rateLimited)
+            # HELP ota_idempotent_replays_total Responses replayed for a repeated Idempotency-Key.
+            # TYPE ota_idempotent_replays_total counter
+            ota_idempotent_replays_total \(s.replays)
+            # HELP ota_db_pool_in_use Worker database connections busy with a request right now.
+            # TYPE ota_db_pool_in_use gauge
+            ota_db_pool_in_use \(max(0, s.inFlight))
+            # HELP ota_db_pool_size Worker database connections of this gateway.
+            # TYPE ota_db_pool_size gauge
+            ota_db_pool_size \(workers)
+
+            """
+        return out
+    }
+
+    static func escape(_ s: String) -> String {
+        // Routes and methods almost never need escaping: skip Foundation's slow path.
+        guard s.utf8.contains(where: { $0 == UInt8(ascii: "\\") || $0 == UInt8(ascii: "\"") || $0 == 0x0A }) else { return s }
+        return s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"").replacingOccurrences(of: "\n", with: "\\n")
+    }
+
+    static func number(_ d: Double) -> String {
+        d == d.rounded() && abs(d) < 1e15 ? String(Int64(d)) : String(format: "%.6g", d)
+    }
+}
