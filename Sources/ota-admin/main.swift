@@ -1,6 +1,5 @@
 import Foundation
 import OTAStore
-import Postgres
 
 let help = """
     ota-admin: operating the OTA channel service.
@@ -11,67 +10,46 @@ let help = """
       migrate [--dir DIR]   apply pending SQL migrations (default DIR: $OTA_MIGRATIONS_DIR,
                             else sql/migrations); each file is one transaction
       status                print the schema version of the database and of this build
+      partner ...           create, list, show, disable, enable, set, permissions
+      key ...               issue, list, revoke, rotate (a new key is printed once)
+      allocation ...        show, set, move: the channels' allocations of a product
+      allotment ...         set, list: a partner's cap inside the shared OTA pool
+      venue ...             create, list: the partners' venues
+      billing export ...    the billing lines of a period as CSV
+      verify                check the inventory invariants (exit 3 on drift)
       help                  this text
+
+    Every command that changes something is one transaction: on failure nothing is changed.
+    `ota-admin COMMAND --help` describes one command.
+    Exit status: 0 done, 1 failed, 2 bad arguments, 3 drift (verify) or schema behind (status).
 
     Environment: OTA_DATABASE_URL (required)
     """
 
-func fail(_ message: String, code: Int32 = 1) -> Never {
-    FileHandle.standardError.write(Data("ota-admin: \(message)\n".utf8))
-    exit(code)
-}
-
-func connect() -> PostgresConnection {
-    guard let url = ProcessInfo.processInfo.environment["OTA_DATABASE_URL"], !url.isEmpty else {
-        fail("OTA_DATABASE_URL is not set", code: 2)
+var group = Arguments(command: "", Array(CommandLine.arguments.dropFirst()))
+let command = group.next() ?? "help"
+do {
+    switch command {
+    case "help", "--help", "-h": print(help)
+    case "migrate":
+        var args = group.named("migrate")
+        try SchemaCommands.migrate(&args)
+    case "status":
+        var args = group.named("status")
+        try SchemaCommands.status(&args)
+    case "partner": try PartnerCommands.run(group.named("partner"))
+    case "key": try KeyCommands.run(group.named("key"))
+    case "allocation": try AllocationCommands.allocation(group.named("allocation"))
+    case "allotment": try AllocationCommands.allotment(group.named("allotment"))
+    case "venue": try VenueCommands.run(group.named("venue"))
+    case "verify": try VerifyCommand.run(group.named("verify"))
+    case "billing": try BillingCommands.run(group.named("billing"))
+    default: throw AdminError.usage("unknown command \(command); see ota-admin help")
     }
-    var config = PostgresConfiguration(url: url)
-    config.applicationName = "ota-admin"
-    config.statementTimeout = nil
-    config.lockTimeout = nil
-    do {
-        return try PostgresConnection(config)
-    } catch {
-        fail("cannot connect to the database: \(error)")
-    }
-}
-
-var args = Array(CommandLine.arguments.dropFirst())
-let command = args.isEmpty ? "help" : args.removeFirst()
-switch command {
-case "help", "--help", "-h":
-    print(help)
-case "migrate":
-    var dir = Migrator.defaultDirectory()
-    while !args.isEmpty {
-        let a = args.removeFirst()
-        switch a {
-        case "--help", "-h":
-            print("Usage: ota-admin migrate [--dir DIR]\nApplies every pending file of DIR in order, each in its own transaction.")
-            exit(0)
-        case "--dir":
-            guard !args.isEmpty else { fail("--dir needs a directory", code: 2) }
-            dir = args.removeFirst()
-        default: fail("unknown argument \(a) to migrate; see ota-admin migrate --help", code: 2)
-        }
-    }
-    do {
-        let files = try Migrator.load(directory: dir)
-        let db = connect()
-        let applied = try Migrator.migrate(db, files: files) { print($0) }
-        print("ota-admin: schema at version \(try Migrator.currentVersion(db))" + (applied.isEmpty ? " (nothing to apply)" : ""))
-    } catch {
-        fail("\(error)")
-    }
-case "status":
-    if args.contains("--help") { print("Usage: ota-admin status\nPrints the database's and this build's schema versions."); exit(0) }
-    do {
-        let v = try Migrator.currentVersion(connect())
-        print("database schema version: \(v)\nthis build expects:      \(Schema.expectedVersion)")
-        if v < Schema.expectedVersion { exit(3) }
-    } catch {
-        fail("\(error)")
-    }
-default:
-    fail("unknown command \(command); see ota-admin help", code: 2)
+} catch let error as AdminError {
+    Console.error(error.message)
+    exit(error.exitCode)
+} catch {
+    Console.error("\(error)")
+    exit(1)
 }

@@ -1,0 +1,217 @@
+import OTADomain
+import Postgres
+
+/// The sales channels that have inventory pools (channel_inventory.channel).
+public enum SalesChannel: String, Sendable, CaseIterable {
+    case direct, ota
+}
+
+/// One channel pool of a product, with the product's cap.
+public struct ChannelAllocation: Sendable, Equatable {
+    public var productId: Int
+    public var productName: String
+    public var channel: String
+    public var allocated: Int
+    public var reserved: Int
+    public var sold: Int
+    public var sellableCap: Int
+    public var available: Int { allocated - reserved - sold }
+    /// reserved + sold: what an allocation may never go below.
+    public var committed: Int { reserved + sold }
+}
+
+/// A partner's cap inside the shared OTA pool of a product, with what it uses now.
+public struct Allotment: Sendable, Equatable {
+    public var partnerId: Int64
+    public var partnerCode: String
+    public var productId: Int
+    public var units: Int
+    /// Active holds plus issued (not cancelled) tickets of the product.
+    public var used: Int
+    public var remaining: Int { max(units - used, 0) }
+}
+
+/// Channel allocations and partner allotments, as the operator changes them.
+///
+/// Lock order, the same in every method: the product row, then the product's channel
+/// rows by channel name. Holds and batches lock only the OTA channel row (the counter
+/// triggers never lock the product row), so no cycle can form with them.
+public struct AllocationStore {
+    let db: PostgresConnection
+
+    public init(_ db: PostgresConnection) { self.db = db }
+
+    static let selectPools = """
+        SELECT c.product_id, p.name, c.channel, c.allocated, c.reserved, c.sold, p.sellable_cap
+          FROM channel_inventory c JOIN products p ON p.product_id = c.product_id
+        """
+
+    /// Every channel pool, or one product's, by product and channel.
+    public func pools(productId: Int?) throws(StoreError) -> [ChannelAllocation] {
+        try storeCall {
+            try db.query("""
+                \(unescaped: Self.selectPools)
+                 WHERE \(productId)::int IS NULL OR c.product_id = \(productId)::int
+                 ORDER BY c.product_id, c.channel
+                """).map(Self.pool)
+        }
+    }
+
+    public enum ChangeOutcome: Sendable, Equatable {
+        /// The product's pools after the change.
+        case changed([ChannelAllocation])
+        case unknownProduct
+        /// The channel has no pool for this product (move only; set creates it).
+        case noPool(channel: String)
+        /// The channel's allocation would fall below its reserved + sold.
+        case belowCommitted(ChannelAllocation, requested: Int)
+        /// The product's allocations would sum above its sellable_cap.
+        case aboveCap(cap: Int, otherChannels: Int, requested: Int)
+        /// The database refused although the checks passed (a rule this code does not
+        /// know); the message says which.
+        case refused(String)
+    }
+
+    /// Sets one channel's allocation (creating the pool when the product has none for it).
+    public func set(productId: Int, channel: SalesChannel, units: Int) throws(StoreError) -> ChangeOutcome {
+        try change(productId: productId) { cap, pools throws -> ChangeOutcome? in
+            let others = pools.filter { $0.channel != channel.rawValue }.reduce(0) { $0 + $1.allocated }
+            if let pool = pools.first(where: { $0.channel == channel.rawValue }) {
+                guard units >= pool.committed else { return .belowCommitted(pool, requested: units) }
+                guard others + units <= cap else { return .aboveCap(cap: cap, otherChannels: others, requested: units) }
+                try db.query("""
+                    UPDATE channel_inventory SET allocated = \(units), updated_at = now()
+                     WHERE product_id = \(productId) AND channel = \(channel.rawValue)
+                    """)
+            } else {
+                guard others + units <= cap else { return .aboveCap(cap: cap, otherChannels: others, requested: units) }
+                try db.query("""
+                    INSERT INTO channel_inventory (product_id, channel, allocated) VALUES (\(productId), \(channel.rawValue), \(units))
+                    """)
+            }
+            return nil
+        }
+    }
+
+    /// Moves units from one channel's allocation to another's: one UPDATE of both rows,
+    /// so the sum never changes, not even between two statements.
+    public func move(productId: Int, from: SalesChannel, to: SalesChannel, units: Int) throws(StoreError) -> ChangeOutcome {
+        try change(productId: productId) { _, pools throws -> ChangeOutcome? in
+            guard let source = pools.first(where: { $0.channel == from.rawValue }) else { return .noPool(channel: from.rawValue) }
+            guard pools.contains(where: { $0.channel == to.rawValue }) else { return .noPool(channel: to.rawValue) }
+            guard source.allocated - units >= source.committed else {
+                return .belowCommitted(source, requested: source.allocated - units)
+            }
+            try db.query("""
+                UPDATE channel_inventory
+                   SET allocated = allocated + CASE WHEN channel = \(to.rawValue) THEN \(units) ELSE -\(units)::int END,
+                       updated_at = now()
+                 WHERE product_id = \(productId) AND channel IN (\(from.rawValue), \(to.rawValue))
+                """)
+            return nil
+        }
+    }
+
+    /// Locks the product and its pools in the fixed order, runs `body` (nil: go on) and
+    /// answers the pools after it. The database's own refusals become readable outcomes.
+    private func change(productId: Int,
+                        _ body: (_ cap: Int, _ pools: [ChannelAllocation]) throws -> ChangeOutcome?) throws(StoreError) -> ChangeOutcome {
+        do {
+            return try storeCall {
+                try db.transaction {
+                    guard let product = try db.query("""
+                        SELECT sellable_cap FROM products WHERE product_id = \(productId) FOR UPDATE
+                        """).first else { return .unknownProduct }
+                    let cap = try product.decode("sellable_cap", as: Int.self)
+                    let pools = try db.query("""
+                        \(unescaped: Self.selectPools) WHERE c.product_id = \(productId) ORDER BY c.channel FOR UPDATE OF c
+                        """).map(Self.pool)
+                    if let early = try body(cap, pools) { return early }
+                    return .changed(try db.query("""
+                        \(unescaped: Self.selectPools) WHERE c.product_id = \(productId) ORDER BY c.channel
+                        """).map(Self.pool))
+                }
+            }
+        } catch let .refused(constraint, message) {
+            return .refused(Self.explain(constraint: constraint, message: message))
+        }
+    }
+
+    static func explain(constraint: String?, message: String) -> String {
+        switch constraint {
+        case "channel_inventory_no_oversell": "an allocation may not fall below its reserved + sold units"
+        case "channel_inventory_within_sellable_cap": "the product's allocations may not sum above its sellable_cap (\(message))"
+        case "channel_inventory_allocated_check": "an allocation may not be negative"
+        default: message
+        }
+    }
+
+    static func pool(_ row: PostgresRow) throws -> ChannelAllocation {
+        ChannelAllocation(productId: try row.decode("product_id"), productName: try row.decode("name"),
+                          channel: try row.decode("channel"), allocated: try row.decode("allocated"),
+                          reserved: try row.decode("reserved"), sold: try row.decode("sold"),
+                          sellableCap: try row.decode("sellable_cap"))
+    }
+}
+
+// MARK: - Partner allotments
+
+extension AllocationStore {
+    /// Allotments of one partner or of all, by partner code and product.
+    public func allotments(partnerId: Int64?) throws(StoreError) -> [Allotment] {
+        try storeCall {
+            try db.query("""
+                SELECT a.partner_id, p.code, a.product_id, a.units, ota_partner_usage(a.partner_id, a.product_id) AS used
+                  FROM partner_allotments a JOIN partners p ON p.partner_id = a.partner_id
+                 WHERE \(partnerId)::bigint IS NULL OR a.partner_id = \(partnerId)::bigint
+                 ORDER BY p.code, a.product_id
+                """).map(Self.allotment)
+        }
+    }
+
+    public enum AllotmentOutcome: Sendable, Equatable {
+        case set(Allotment)
+        case removed
+        /// `none` for a partner that had no allotment of the product.
+        case nothingToRemove
+        /// The product has no OTA pool to be capped in.
+        case noOTAPool
+        /// The partner already uses more than the new allotment.
+        case belowUsage(used: Int)
+    }
+
+    /// Sets (units) or removes (nil) the partner's allotment of the product. The usage is
+    /// counted under the OTA pool row lock, as ota_hold counts it, so it is exact.
+    public func setAllotment(partnerId: Int64, productId: Int, units: Int?) throws(StoreError) -> AllotmentOutcome {
+        try storeCall {
+            try db.transaction {
+                guard try db.query("""
+                    SELECT 1 FROM channel_inventory WHERE product_id = \(productId) AND channel = 'ota' FOR UPDATE
+                    """).first != nil else { return .noOTAPool }
+                guard let units else {
+                    let n = try db.query("""
+                        DELETE FROM partner_allotments WHERE partner_id = \(partnerId) AND product_id = \(productId)
+                        """).affectedRows
+                    return n == 1 ? .removed : .nothingToRemove
+                }
+                let used = try db.query("SELECT ota_partner_usage(\(partnerId), \(productId)) AS used").first?.decode("used", as: Int.self) ?? 0
+                guard units >= used else { return .belowUsage(used: used) }
+                try db.query("""
+                    INSERT INTO partner_allotments (partner_id, product_id, units) VALUES (\(partnerId), \(productId), \(units))
+                    ON CONFLICT (partner_id, product_id) DO UPDATE SET units = EXCLUDED.units, updated_at = now()
+                    """)
+                guard let row = try db.query("""
+                    SELECT a.partner_id, p.code, a.product_id, a.units, \(used)::bigint AS used
+                      FROM partner_allotments a JOIN partners p ON p.partner_id = a.partner_id
+                     WHERE a.partner_id = \(partnerId) AND a.product_id = \(productId)
+                    """).first else { throw StoreError.corrupt("allotment vanished") }
+                return .set(try Self.allotment(row))
+            }
+        }
+    }
+
+    static func allotment(_ row: PostgresRow) throws -> Allotment {
+        Allotment(partnerId: try row.decode("partner_id"), partnerCode: try row.decode("code"), productId: try row.decode("product_id"),
+                  units: try row.decode("units"), used: try row.decode("used"))
+    }
+}

@@ -1,0 +1,142 @@
+import Postgres
+
+/// The invariants of the inventory (SPEC section 1), checked straight from SQL. The
+/// database enforces them itself; this is for noticing when that enforcement was bypassed
+/// (triggers disabled, a restore, hand-made changes) or when the expiry worker is not
+/// running.
+public struct InvariantCheck {
+    public enum Status: String, Sendable { case ok = "OK", drift = "DRIFT", warning = "WARN" }
+
+    public struct Result: Sendable, Equatable {
+        public var name: String
+        public var status: Status
+        /// One line: what was checked, or what is wrong.
+        public var summary: String
+        /// One line per offending row (at most `maxDetails`).
+        public var details: [String]
+    }
+
+    /// Enough rows to see the pattern without flooding a terminal.
+    public static let maxDetails = 20
+    /// An active hold this long past its expiry means no worker is releasing holds.
+    public static let staleHoldMinutes = 5
+
+    let db: PostgresConnection
+
+    public init(_ db: PostgresConnection) { self.db = db }
+
+    /// Runs every check in one read-only REPEATABLE READ transaction: all of them see the
+    /// same snapshot, so a hold committed between two checks cannot look like a drift
+    /// (the counters and the holds change in the same transactions).
+    public func run() throws(StoreError) -> [Result] {
+        try storeCall {
+            try db.transaction(isolation: .repeatableRead) {
+                try db.execute(unescaped: "SET TRANSACTION READ ONLY")
+                return [try allocationsWithinCap(), try countersInRange(), try reservedMatchesHolds(), try soldMatchesTickets(),
+                        try noStaleHolds(), try allotmentsRespected()]
+            }
+        }
+    }
+
+    func allocationsWithinCap() throws -> Result {
+        let rows = try db.query("""
+            SELECT p.product_id, p.sellable_cap, coalesce(sum(c.allocated), 0) AS total
+              FROM products p LEFT JOIN channel_inventory c ON c.product_id = p.product_id
+             GROUP BY p.product_id, p.sellable_cap
+             ORDER BY p.product_id
+            """)
+        var bad: [String] = []
+        for r in rows {
+            let (cap, total) = (try r.decode("sellable_cap", as: Int.self), try r.decode("total", as: Int.self))
+            if total > cap { bad.append("product \(try r.decode("product_id", as: Int.self)): allocations sum to \(total), sellable_cap \(cap)") }
+        }
+        return Self.result("allocations_within_cap", bad, ok: "allocations within sellable_cap (\(rows.count) products)",
+                           drift: "allocations above sellable_cap")
+    }
+
+    func countersInRange() throws -> Result {
+        let pools = try db.query("SELECT count(*) AS n FROM channel_inventory").first?.decode("n", as: Int.self) ?? 0
+        let bad = try db.query("""
+            SELECT product_id, channel, allocated, reserved, sold FROM channel_inventory
+             WHERE reserved < 0 OR sold < 0 OR reserved + sold > allocated
+             ORDER BY product_id, channel
+            """).map { r in
+            "product \(try r.decode("product_id", as: Int.self)) \(try r.decode("channel", as: String.self)): allocated \(try r.decode("allocated", as: Int.self)), reserved \(try r.decode("reserved", as: Int.self)), sold \(try r.decode("sold", as: Int.self))"
+        }
+        return Self.result("counters_in_range", bad, ok: "reserved >= 0, sold >= 0, reserved + sold <= allocated (\(pools) pools)",
+                           drift: "pools with negative counters or oversold")
+    }
+
+    func reservedMatchesHolds() throws -> Result {
+        let bad = try db.query("""
+            SELECT coalesce(c.product_id, h.product_id) AS product_id, coalesce(c.channel, h.channel) AS channel,
+                   c.reserved, coalesce(h.units, 0) AS holds
+              FROM channel_inventory c
+              FULL JOIN (SELECT product_id, channel, sum(quantity) AS units FROM reservations
+                          WHERE status = 'active' GROUP BY product_id, channel) h
+                ON h.product_id = c.product_id AND h.channel = c.channel
+             WHERE c.reserved IS DISTINCT FROM coalesce(h.units, 0)
+             ORDER BY 1, 2
+            """).map { r in
+            "product \(try r.decode("product_id", as: Int.self)) \(try r.decode("channel", as: String.self)): reserved \(try r.decodeIfPresent("reserved", as: Int.self).map(String.init) ?? "(no pool)"), active holds \(try r.decode("holds", as: Int.self))"
+        }
+        return Self.result("reserved_matches_holds", bad, ok: "reserved equals the units of active holds", drift: "reserved differs from active holds")
+    }
+
+    func soldMatchesTickets() throws -> Result {
+        let bad = try db.query("""
+            SELECT coalesce(c.product_id, t.product_id) AS product_id, coalesce(c.channel, t.channel) AS channel,
+                   c.sold, coalesce(t.units, 0) AS tickets
+              FROM channel_inventory c
+              FULL JOIN (SELECT product_id, channel, count(*) AS units FROM tickets
+                          WHERE status <> 'CANCELLED' GROUP BY product_id, channel) t
+                ON t.product_id = c.product_id AND t.channel = c.channel
+             WHERE c.sold IS DISTINCT FROM coalesce(t.units, 0)
+             ORDER BY 1, 2
+            """).map { r in
+            "product \(try r.decode("product_id", as: Int.self)) \(try r.decode("channel", as: String.self)): sold \(try r.decodeIfPresent("sold", as: Int.self).map(String.init) ?? "(no pool)"), issued tickets \(try r.decode("tickets", as: Int.self))"
+        }
+        return Self.result("sold_matches_tickets", bad, ok: "sold equals the issued (not cancelled) tickets", drift: "sold differs from issued tickets")
+    }
+
+    /// A warning, not a drift: the counters are still right, the units just stay held.
+    func noStaleHolds() throws -> Result {
+        guard let r = try db.query("""
+            SELECT count(*) AS n, coalesce(sum(quantity), 0) AS units, min(expires_at)::text AS oldest
+              FROM reservations
+             WHERE status = 'active' AND expires_at < now() - make_interval(mins => \(Self.staleHoldMinutes))
+            """).first else { throw StoreError.corrupt("count returned no row") }
+        let n = try r.decode("n", as: Int.self)
+        guard n > 0 else {
+            return Result(name: "no_stale_holds", status: .ok,
+                          summary: "no active hold is more than \(Self.staleHoldMinutes) minutes past its expiry", details: [])
+        }
+        return Result(name: "no_stale_holds", status: .warning,
+                      summary: "\(n) active holds (\(try r.decode("units", as: Int.self)) units) are more than \(Self.staleHoldMinutes) minutes past their expiry, the oldest since \(try r.decode("oldest", as: String.self)): is ota-expiry-worker running?",
+                      details: [])
+    }
+
+    func allotmentsRespected() throws -> Result {
+        let rows = try db.query("""
+            SELECT p.code, a.product_id, a.units, ota_partner_usage(a.partner_id, a.product_id) AS used
+              FROM partner_allotments a JOIN partners p ON p.partner_id = a.partner_id
+             ORDER BY p.code, a.product_id
+            """)
+        var bad: [String] = []
+        for r in rows {
+            let (units, used) = (try r.decode("units", as: Int.self), try r.decode("used", as: Int.self))
+            if used > units {
+                bad.append("partner \(try r.decode("code", as: String.self)) product \(try r.decode("product_id", as: Int.self)): uses \(used) units, allotment \(units)")
+            }
+        }
+        return Self.result("allotments_respected", bad, ok: "no partner above its allotment (\(rows.count) allotments)",
+                           drift: "partners above their allotment")
+    }
+
+    static func result(_ name: String, _ bad: [String], ok: String, drift: String) -> Result {
+        guard !bad.isEmpty else { return Result(name: name, status: .ok, summary: ok, details: []) }
+        var details = Array(bad.prefix(maxDetails))
+        if bad.count > maxDetails { details.append("... and \(bad.count - maxDetails) more") }
+        return Result(name: name, status: .drift, summary: "\(drift): \(bad.count)", details: details)
+    }
+}

@@ -1,0 +1,47 @@
+import OTAStore
+import Postgres
+
+/// `migrate` and `status`.
+enum SchemaCommands {
+    static let migrateHelp = """
+        Usage: ota-admin migrate [--dir DIR]
+        Applies every pending file of DIR in order, each in its own transaction.
+        """
+
+    static let statusHelp = """
+        Usage: ota-admin status
+        Prints the database's and this build's schema versions; exits 3 when the database is behind.
+        """
+
+    static func migrate(_ args: inout Arguments) throws(AdminError) {
+        if args.wantsHelp { return print(migrateHelp) }
+        let dir = try args.value("--dir") ?? Migrator.defaultDirectory()
+        try args.finish()
+        // Migrations may wait on locks for as long as it takes (no lock timeout), as before.
+        let db = try Console.connect(lockTimeout: nil)
+        do {
+            let files = try Migrator.load(directory: dir)
+            let applied = try Migrator.migrate(db, files: files) { print($0) }
+            print("ota-admin: schema at version \(try Migrator.currentVersion(db))" + (applied.isEmpty ? " (nothing to apply)" : ""))
+        } catch {
+            throw .failure("\(error)")
+        }
+    }
+
+    static func status(_ args: inout Arguments) throws(AdminError) {
+        if args.wantsHelp { return print(statusHelp) }
+        try args.finish()
+        let version: Int
+        do {
+            version = try Migrator.currentVersion(Console.connect())
+        } catch let e as AdminError {
+            throw e
+        } catch {
+            throw .failure("\(error)")
+        }
+        print("database schema version: \(version)\nthis build expects:      \(Schema.expectedVersion)")
+        if version < Schema.expectedVersion {
+            throw .drift("the database is behind this build: run ota-admin migrate")
+        }
+    }
+}

@@ -1,0 +1,34 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// An allotment set with the admin tool, seen by a partner through the real gateway: 409
+/// `allotment_exhausted` with the partner's remaining units in `available`.
+@Suite struct AllotmentGatewayTests {
+    @Test func holdsAndBatchesPastTheAllotmentAnswer409AllotmentExhausted() throws {
+        let t = try TestDatabase()
+        let admin = AdminTool(databaseURL: t.url)
+        #expect(try admin.run("allotment", "set", "ota-test-partner", "106", "10").status == 0)
+        let gateway = try GatewayProcess(databaseURL: t.url)
+        defer { gateway.stop() }
+        let key = [("X-API-Key", "ota_test_key_12345")]
+
+        let first = try gateway.client.request("POST", "/api/ota/reserve", headers: key, body: #"{"product_id": 106, "quantity": 7}"#)
+        #expect(first.status == 201, "\(first.text)")
+        let over = try gateway.client.request("POST", "/api/ota/reserve", headers: key, body: #"{"product_id": 106, "quantity": 4}"#)
+        #expect(over.status == 409, "\(over.text)")
+        #expect(over.json["code"] as? String == "allotment_exhausted")
+        #expect(over.json["available"] as? Int == 3)
+
+        let batch = try gateway.client.request("POST", "/api/ota/tickets/bulk-generate", headers: key,
+                                               body: #"{"product_id": 106, "quantity": 5, "distribution_mode": "reseller_batch"}"#)
+        #expect(batch.status == 409, "\(batch.text)")
+        #expect(batch.json["code"] as? String == "allotment_exhausted")
+        #expect(batch.json["available"] as? Int == 3)
+
+        // The other partner shares the pool without a cap.
+        let other = try gateway.client.request("POST", "/api/ota/reserve", headers: [("X-API-Key", "ota251103_key_67890")],
+                                               body: #"{"product_id": 106, "quantity": 50}"#)
+        #expect(other.status == 201, "\(other.text)")
+    }
+}
