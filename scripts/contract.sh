@@ -1,0 +1,147 @@
+#!/usr/bin/env bash
+# The OpenAPI contract, from the outside: the document the gateway serves at /openapi.yaml.
+#
+#   scripts/contract.sh document [FILE]    build the gateway, write its served document to
+#                                          FILE (default standard output)   (make openapi)
+#   scripts/contract.sh snapshot           refresh Tests/ContractTests/openapi.snapshot.yaml
+#                                          from the served document   (make openapi-snapshot)
+#   scripts/contract.sh check SERVER BIN   run by `make test`: a gateway from BIN on a fresh
+#                                          clone of ota_template on the PostgreSQL at SERVER;
+#                                          openapi-spec-validator, schemathesis, /metrics
+#
+# The Python tools live in a virtualenv under .local/venv, at pinned versions.
+# Environment: OTA_CONTRACT_EXAMPLES (schemathesis examples per operation, default 25),
+# OTA_CONTRACT_SEED (default fixed, so a failure reproduces), OTA_CONTRACT_TIMEOUT (s, 200).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+pins=(openapi-spec-validator==0.9.0 schemathesis==4.32.5 prometheus_client==0.26.0 hypothesis==6.170.15)
+venv=.local/venv
+test_key=ota_test_key_12345
+# The venue-app operator belongs to the other development partner, so that schemathesis,
+# which sends the test key, cannot disable it or change its password along the way.
+operator_key=ota251103_key_67890
+# The test QR key ring (a test secret, as in Tests/GatewayEndToEndTests/Stack.swift).
+qr_keys=t1:00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff
+
+work=$(mktemp -d)
+gateway_pid=""
+database=""
+server=""
+cleanup() {
+  if [[ -n $gateway_pid ]]; then
+    kill "$gateway_pid" 2>/dev/null || true
+    wait "$gateway_pid" 2>/dev/null || true
+  fi
+  if [[ -n $database ]]; then
+    psql "$server" -qAt -c "DROP DATABASE IF EXISTS $database WITH (FORCE)" >/dev/null 2>&1 || true
+  fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+# start_gateway BIN DATABASE_URL [VAR=value...]: starts it on a free port; sets $port.
+start_gateway() {
+  local bin=$1 url=$2
+  shift 2
+  env OTA_DATABASE_URL="$url" OTA_HTTP_HOST=127.0.0.1 OTA_HTTP_PORT=0 OTA_WORKERS=4 "$@" \
+    "$bin/ota-gateway" >"$work/gateway.log" 2>&1 &
+  gateway_pid=$!
+  port=""
+  for _ in $(seq 1 300); do
+    port=$(grep '"gateway.listening"' "$work/gateway.log" 2>/dev/null | grep -o '"port":[0-9]*' | head -1 | cut -d: -f2 || true)
+    [[ -n $port ]] && return 0
+    kill -0 "$gateway_pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  echo "contract: the gateway did not start; its output:" >&2
+  tail -20 "$work/gateway.log" >&2
+  exit 1
+}
+
+# The served document needs no database: the gateway connects lazily, and /openapi.yaml
+# never asks for a connection.
+document() {
+  swift build --product ota-gateway >&2
+  start_gateway "$(swift build --show-bin-path)" postgresql://127.0.0.1:1/none OTA_REQUEST_LOG=0
+  curl -fsS "http://127.0.0.1:$port/openapi.yaml"
+}
+
+python_tools() {
+  if [[ ! -x $venv/bin/python ]] && ! python3 -m venv "$venv"; then
+    echo "contract: needs python3 (3.11) with its venv module (Debian: apt-get install python3-venv)" >&2
+    exit 1
+  fi
+  # Reinstall only when the pins change.
+  if [[ "$(cat "$venv/.contract-pins" 2>/dev/null)" != "${pins[*]}" ]]; then
+    "$venv/bin/pip" install -q --disable-pip-version-check "${pins[@]}"
+    echo "${pins[*]}" >"$venv/.contract-pins"
+  fi
+}
+
+check() {
+  server=$1
+  local bin=$2 started=$SECONDS
+  python_tools
+  local base=${server%/*}
+  database=contract_$$
+  psql "$server" -qAt -v ON_ERROR_STOP=1 -c "CREATE DATABASE $database TEMPLATE ota_template" >/dev/null
+  start_gateway "$bin" "$base/$database" OTA_RATE_LIMITS=off OTA_QR_ACTIVE_KEY_ID=t1 OTA_QR_KEYS="$qr_keys"
+  local url=http://127.0.0.1:$port
+  "$venv/bin/python" scripts/contract_checks.py validate "$url/openapi.yaml"
+  local token
+  token=$("$venv/bin/python" scripts/contract_checks.py operator-token "$url" "$operator_key")
+
+  # Business refusals of well-formed requests (a customer type the catalog lacks, a date
+  # too far ahead, state conflicts) are not contract breaches: valid data may get them.
+  # A body over 1 MiB is rightly refused with 413.
+  cat >"$work/schemathesis.toml" <<'EOF'
+[checks.positive_data_acceptance]
+expected-statuses = ["2xx", "401", "403", "404", "409", "410", "422", "429", "5xx"]
+
+[checks.negative_data_rejection]
+expected-statuses = ["400", "401", "403", "404", "405", "406", "409", "413", "415", "422", "428", "429", "5xx"]
+EOF
+  local rc=0 root=$PWD
+  # From the scratch directory: schemathesis and hypothesis keep caches in the working
+  # directory, which must neither litter the work tree nor carry over between runs.
+  (cd "$work" && timeout "${OTA_CONTRACT_TIMEOUT:-200}" "$root/$venv/bin/schemathesis" --config-file schemathesis.toml \
+    run "$url/openapi.yaml" --url "$url" -H "X-API-Key: $test_key" -H "Authorization: Bearer $token" \
+    --checks all --max-examples "${OTA_CONTRACT_EXAMPLES:-25}" --seed "${OTA_CONTRACT_SEED:-20251103}" \
+    --workers 2 --generation-database none --no-color >schemathesis.log 2>&1) || rc=$?
+  if [[ $rc -ne 0 ]]; then
+    [[ $rc -eq 124 ]] && echo "contract: schemathesis ran past ${OTA_CONTRACT_TIMEOUT:-200} s" >&2
+    # Generated bodies can be megabytes: cut long lines.
+    cut -c1-2000 "$work/schemathesis.log" >&2
+    if ! kill -0 "$gateway_pid" 2>/dev/null; then
+      echo "contract: the gateway died; the end of its output:" >&2
+      tail -30 "$work/gateway.log" >&2
+    fi
+    echo "contract: schemathesis found the API and its OpenAPI document disagree (above)" >&2
+    exit 1
+  fi
+  if ! kill -0 "$gateway_pid" 2>/dev/null; then
+    echo "contract: the gateway died during the run; the end of its output:" >&2
+    tail -30 "$work/gateway.log" >&2
+    exit 1
+  fi
+  # One line: how many cases ran, e.g. "2275 generated, 2275 passed, 2 skipped".
+  echo "schemathesis: $(grep -E '^ +[0-9]+ generated' "$work/schemathesis.log" | tail -1 | sed 's/^ *//') (seed ${OTA_CONTRACT_SEED:-20251103})"
+  "$venv/bin/python" scripts/contract_checks.py metrics "$url/metrics"
+  echo "contract: passed in $((SECONDS - started)) s"
+}
+
+case ${1:-} in
+  document)
+    document >"$work/openapi.yaml"
+    if [[ -n ${2:-} ]]; then cp "$work/openapi.yaml" "$2"; else cat "$work/openapi.yaml"; fi ;;
+  snapshot)
+    document >"$work/openapi.yaml"
+    cp "$work/openapi.yaml" Tests/ContractTests/openapi.snapshot.yaml
+    echo "wrote Tests/ContractTests/openapi.snapshot.yaml: review its diff for breaking changes before committing" >&2 ;;
+  check)
+    check "${2:?usage: contract.sh check SERVER_URL BIN_DIR}" "${3:?usage: contract.sh check SERVER_URL BIN_DIR}" ;;
+  *)
+    sed -n '2,14p' "$0" >&2
+    exit 2 ;;
+esac
