@@ -1,5 +1,5 @@
 # The two commands of the README. Everything else is in scripts/.
-.PHONY: run test build bench clean
+.PHONY: run test build bench clean openapi openapi-snapshot
 
 run:
 	@scripts/run.sh
@@ -15,3 +15,13 @@ bench:
 
 clean:
 	rm -rf .build .local
+
+# The OpenAPI document the gateway serves, for partners: `make openapi > openapi.yaml`,
+# or `make openapi OPENAPI_OUT=path`.
+openapi:
+	@scripts/contract.sh document $(OPENAPI_OUT)
+
+# After reviewing a change of the document for breaking changes: refresh the snapshot
+# that the ContractTests compare with.
+openapi-snapshot:
+	@scripts/contract.sh snapshot

@@ -17,12 +17,13 @@ let package = Package(
         .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
         .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CLinux"),
+        .systemLibrary(name: "CQREncode", pkgConfig: "libqrencode", providers: [.apt(["libqrencode-dev"])]),
 
         .target(name: "Postgres", dependencies: ["CLibPQ"], swiftSettings: strict),
         .target(name: "HTTP", dependencies: ["CLinux"], swiftSettings: strict),
         .target(name: "JSON", swiftSettings: strict),
         .target(name: "OTADomain", dependencies: ["JSON"], swiftSettings: strict),
-        .target(name: "OTACrypto", dependencies: ["COpenSSL"], swiftSettings: strict),
+        .target(name: "OTACrypto", dependencies: ["COpenSSL", "CQREncode"], swiftSettings: strict),
         .target(name: "OTAStore", dependencies: ["Postgres", "OTADomain", "OTACrypto", "JSON"], swiftSettings: strict),
         .target(name: "OTAGateway", dependencies: ["HTTP", "OTAStore", "OTADomain", "OTACrypto", "Postgres", "JSON"], swiftSettings: strict),
         .target(name: "SystemdNotify", swiftSettings: strict),
@@ -31,7 +32,7 @@ let package = Package(
         .executableTarget(name: "ota-gateway", dependencies: ["OTAGateway", "JSON", "SystemdNotify"], swiftSettings: strict),
         .executableTarget(name: "ota-expiry-worker", dependencies: ["OTAWorker", "SystemdNotify"], swiftSettings: strict),
         .executableTarget(name: "ota-seed", dependencies: ["OTAStore", "JSON", "Postgres"], swiftSettings: strict),
-        .executableTarget(name: "ota-admin", dependencies: ["OTAStore", "Postgres"], swiftSettings: strict),
+        .executableTarget(name: "ota-admin", dependencies: ["OTAStore", "Postgres", "OTADomain", "OTACrypto"], swiftSettings: strict),
 
         .target(name: "TestSupport", dependencies: ["Postgres"], path: "Tests/TestSupport", swiftSettings: strict),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP"], swiftSettings: strict),
@@ -40,7 +41,10 @@ let package = Package(
         .testTarget(name: "OTADomainTests", dependencies: ["OTADomain", "JSON"], swiftSettings: strict),
         .testTarget(name: "OTACryptoTests", dependencies: ["OTACrypto"], swiftSettings: strict),
         .testTarget(name: "OTAStoreTests", dependencies: ["OTAStore", "Postgres", "OTADomain", "OTACrypto", "TestSupport"], swiftSettings: strict),
-        .testTarget(name: "GatewayEndToEndTests", dependencies: ["Postgres", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "GatewayEndToEndTests", dependencies: ["Postgres", "TestSupport", "OTACrypto"], swiftSettings: strict),
+        .testTarget(name: "ContractTests", dependencies: ["OTAGateway", "HTTP", "TestSupport", "Postgres"],
+                    exclude: ["openapi.snapshot.yaml"], swiftSettings: strict),
         .testTarget(name: "OTAWorkerTests", dependencies: ["OTAWorker", "OTAStore", "OTADomain", "Postgres", "TestSupport", "SystemdNotify"], swiftSettings: strict),
+        .testTarget(name: "AdminTests", dependencies: ["OTAStore", "Postgres", "TestSupport", "OTADomain", "OTACrypto"], swiftSettings: strict),
     ]
 )

@@ -4,7 +4,7 @@
 #   scripts/deps.sh [extra-package ...]
 set -euo pipefail
 
-need=(pkg-config libpq-dev libssl-dev postgresql-15 postgresql-client-15 "$@")
+need=(pkg-config libpq-dev libssl-dev libqrencode-dev postgresql-15 postgresql-client-15 "$@")
 missing=()
 for p in "${need[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

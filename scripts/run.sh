@@ -37,6 +37,17 @@ echo "== migrate and seed"
 "$bin/ota-admin" migrate --dir sql/migrations
 "$bin/ota-seed" --catalog config/catalog.json --dev-partners
 
+# A development QR key ring, made once and kept under .local/ (never use it in production).
+if [[ -z ${OTA_QR_KEYS:-} ]]; then
+  if [[ ! -f .local/qr-dev.env ]]; then
+    mkdir -p .local
+    secret=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
+    printf 'OTA_QR_ACTIVE_KEY_ID=dev1\nOTA_QR_KEYS=dev1:%s\n' "$secret" > .local/qr-dev.env
+    chmod 600 .local/qr-dev.env
+  fi
+  set -a; . .local/qr-dev.env; set +a
+fi
+
 port=${OTA_HTTP_PORT:-8080}
 export OTA_HTTP_PORT=$port
 if [[ -x $bin/ota-expiry-worker ]]; then

@@ -1,7 +1,8 @@
 /// Maps (method, path) to a value. Patterns are literal segments and `{name}`
 /// parameters: "/api/ota/reservations/{id}/cancel". A literal segment wins over a
 /// parameter at the same position ("/a/new" before "/a/{id}"), whatever the order of
-/// `add`. HEAD falls back to GET (the server drops the body).
+/// `add`, and shadows it: "/a/new" is never taken as "/a/{id}" for another method.
+/// HEAD falls back to GET (the server drops the body).
 ///
 /// A value type over an array of trie nodes, so it is Sendable and can be built once
 /// and shared by every worker.
@@ -28,6 +29,13 @@ public struct Router<Value: Sendable>: Sendable {
     private var nodes: [Node] = [Node()]
 
     public init() {}
+
+    /// Every (method, pattern) added, sorted: read-only, for contract tests that compare
+    /// the route table with the API document.
+    public var registered: [(method: String, pattern: String)] {
+        nodes.flatMap { node in node.routes.map { (method: $0.key, pattern: $0.value.pattern) } }
+            .sorted { ($0.pattern, $0.method) < ($1.pattern, $1.method) }
+    }
 
     /// Adds (or replaces) the route for `method` and `pattern`.
     public mutating func add(_ method: String, _ pattern: String, _ value: Value) {
@@ -73,8 +81,8 @@ public struct Router<Value: Sendable>: Sendable {
         return .methodNotAllowed(allowed: allowed.sorted())
     }
 
-    /// Depth-first, literals before parameters; collects the methods of paths that
-    /// matched without the requested method.
+    /// Depth-first, a literal segment instead of a parameter; collects the methods of paths
+    /// that matched without the requested method.
     private func search(
         node: Int,
         segments: ArraySlice<Substring>,
@@ -91,9 +99,10 @@ public struct Router<Value: Sendable>: Sendable {
             return nil
         }
         let rest = segments.dropFirst()
-        if let next = nodes[node].literals[String(segment)],
-           let found = search(node: next, segments: rest, values: &values, method: method, allowed: &allowed) {
-            return found
+        if let next = nodes[node].literals[String(segment)] {
+            // A literal segment shadows the parameter beside it: "/tickets/bulk-generate" is
+            // never the ticket "bulk-generate", so its 405 lists only the literal's methods.
+            return search(node: next, segments: rest, values: &values, method: method, allowed: &allowed)
         }
         if let next = nodes[node].parameter, !segment.isEmpty {
             values.append(segment)

@@ -47,5 +47,8 @@ public enum HoldOutcome: Sendable, Equatable {
     case held(available: Int, createdAt: Timestamp, expiresAt: Timestamp)
     case insufficient(available: Int)
     case overLimit(available: Int, maxPerHold: Int)
+    /// The partner's own allotment of the product (inside the shared pool) has only
+    /// `remaining` units left; the pool itself had enough.
+    case overAllotment(remaining: Int)
     case noAllocation
 }

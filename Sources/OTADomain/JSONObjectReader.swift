@@ -50,7 +50,9 @@ public struct JSONObjectReader: Sendable {
     public func optionalString(_ key: String, maxLength: Int = 1000) throws(FieldError) -> String? {
         guard let v = value(key) else { return nil }
         guard case let .string(s) = v else { throw .malformed(name(key), "must be a string, got \(v.typeName)") }
-        guard s.count <= maxLength else { throw .invalid(name(key), "must be at most \(maxLength) characters") }
+        // Unicode scalars, as PostgreSQL's length() and JSON Schema's maxLength count them: a
+        // few grapheme clusters can hold hundreds of combining marks (then a CHECK fails: 500).
+        guard s.unicodeScalars.count <= maxLength else { throw .invalid(name(key), "must be at most \(maxLength) characters") }
         return s
     }
 

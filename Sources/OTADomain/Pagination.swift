@@ -43,6 +43,9 @@ public struct PageCursor: Sendable, Equatable {
         }.joined()
     }
 
+    /// 9999-12-31T23:59:59.999999Z.
+    static let latestMicroseconds: Int64 = 253_402_300_799_999_999
+
     public init?(token: String) {
         guard token.hasPrefix("c1"), token.count <= 300, token.count % 2 == 0 else { return nil }
         var bytes: [UInt8] = []
@@ -53,7 +56,10 @@ public struct PageCursor: Sendable, Equatable {
             chars = chars.dropFirst(2)
         }
         let text = String(decoding: bytes, as: UTF8.self)
-        guard let colon = text.firstIndex(of: ":"), let micros = Int64(text[..<colon]) else { return nil }
+        // Only instants a created_at can hold (1970 to year 9999): a forged Int64.min made
+        // Timestamp's arithmetic overflow and took the whole gateway down.
+        guard let colon = text.firstIndex(of: ":"), let micros = Int64(text[..<colon]),
+              (0...Self.latestMicroseconds).contains(micros) else { return nil }
         let id = String(text[text.index(after: colon)...])
         guard !id.isEmpty, id.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" }) else { return nil }
         createdAt = Timestamp(microseconds: micros)

@@ -1,5 +1,6 @@
 import Foundation
 import HTTP
+import OTACrypto
 import Postgres
 
 /// Settings of the gateway, from environment variables (see config/ota.env.example),
@@ -10,6 +11,13 @@ public struct GatewayConfiguration: Sendable {
     public var statementTimeoutMs = 10_000
     public var lockTimeoutMs = 3_000
     public var authCacheSeconds = 5
+    public var rateBurstSeconds = 1
+    public var rateLimitsEnabled = true
+    /// nil: QR codes are not configured (their endpoints answer 503).
+    public var qrKeyring: QRKeyring?
+    public var operatorSessionHours = 12
+    /// Proxies (e.g. nginx) whose X-Forwarded-For names the real client.
+    public var trustedProxies: Set<String> = []
     public var logRequests = true
 
     public struct Invalid: Error, CustomStringConvertible {
@@ -29,6 +37,13 @@ public struct GatewayConfiguration: Sendable {
           OTA_LOCK_TIMEOUT_MS      lock_timeout, bounds the inventory row lock wait (default 3000)
           OTA_AUTH_CACHE_SECONDS   how long an API key lookup is cached per worker (default 5, 0-60)
           OTA_REQUEST_LOG          1 to log one JSON line per request (default 1)
+          OTA_RATE_LIMITS          on (default) or off: per-partner rate limits (off only for tests and benchmarks)
+          OTA_QR_ACTIVE_KEY_ID     key id that seals new QR tokens (e.g. k2)
+          OTA_QR_KEYS              QR master secrets, id:secret pairs, comma separated (hex or base64, 32+ bytes); retired
+                                   ids keep verifying until removed. Unset: QR endpoints answer 503.
+          OTA_TRUSTED_PROXIES      addresses of reverse proxies whose X-Forwarded-For is believed (comma separated)
+          OTA_OPERATOR_SESSION_HOURS  lifetime of an operator login token (default 12, 1-168)
+          OTA_RATE_BURST_SECONDS   burst a partner may send at once, in seconds of its rate (default 1, 1-60)
         """
 
     public init(environment env: [String: String]) throws {
@@ -51,6 +66,23 @@ public struct GatewayConfiguration: Sendable {
         lockTimeoutMs = try int("OTA_LOCK_TIMEOUT_MS", 10...60_000, 3_000)
         authCacheSeconds = try int("OTA_AUTH_CACHE_SECONDS", 0...60, 5)
         logRequests = try int("OTA_REQUEST_LOG", 0...1, 1) == 1
+        rateBurstSeconds = try int("OTA_RATE_BURST_SECONDS", 1...60, 1)
+        operatorSessionHours = try int("OTA_OPERATOR_SESSION_HOURS", 1...168, 12)
+        trustedProxies = Set((env["OTA_TRUSTED_PROXIES"] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
+        let qrKeys = env["OTA_QR_KEYS"].flatMap { $0.isEmpty ? nil : $0 }
+        let qrActive = env["OTA_QR_ACTIVE_KEY_ID"].flatMap { $0.isEmpty ? nil : $0 }
+        if qrKeys != nil || qrActive != nil {
+            do {
+                qrKeyring = try QRKeyring.parse(active: qrActive, keys: qrKeys)
+            } catch {
+                throw Invalid(description: "QR key ring: \(error)")
+            }
+        }
+        switch env["OTA_RATE_LIMITS"] ?? "on" {
+        case "on", "": rateLimitsEnabled = true
+        case "off": rateLimitsEnabled = false
+        case let other: throw Invalid(description: "OTA_RATE_LIMITS=\(other) must be on or off")
+        }
     }
 
     public var postgres: PostgresConfiguration {

@@ -120,6 +120,15 @@ enum InventoryHandlers {
             throw APIError(409, code: "insufficient_inventory", title: "Insufficient inventory",
                            detail: "Requested \(hold.quantity) units of product \(hold.productId) but only \(available) are available.",
                            extra: [("available", .int(available)), ("requested", .int(hold.quantity)), ("product_id", .int(hold.productId))])
+        case let .overAllotment(remaining):
+            Log.event("ota.inventory.insufficient", [
+                ("request_id", .string(ctx.requestId)), ("partner_id", .number(String(partner.partnerId))),
+                ("product_id", .int(hold.productId)), ("requested", .int(hold.quantity)), ("available", .int(remaining)),
+                ("reason", "allotment"),
+            ])
+            throw APIError(409, code: "allotment_exhausted", title: "Partner allotment exhausted",
+                           detail: "Requested \(hold.quantity) units of product \(hold.productId) but your allotment of it has only \(remaining) units left.",
+                           extra: [("available", .int(remaining)), ("requested", .int(hold.quantity)), ("product_id", .int(hold.productId))])
         case let .overLimit(available, maxPerHold):
             throw APIError(422, code: "quantity_above_hold_limit", title: "Quantity above the per-reservation maximum",
                            detail: "quantity \(hold.quantity) is above the maximum of \(maxPerHold) units per reservation; split it into several reservations.",

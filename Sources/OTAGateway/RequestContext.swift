@@ -11,7 +11,19 @@ struct RequestContext {
     let requestId: String
     let params: [String: String]
     let principal: PartnerPrincipal?
+    let operatorPrincipal: Operator?
     let db: PostgresConnection
+    let config: GatewayConfiguration
+
+    /// The operator of a venue-app route (the pipeline guarantees one).
+    var venueOperator: Operator {
+        get throws(APIError) {
+            guard let o = operatorPrincipal else {
+                throw APIError(401, code: "missing_operator_token", title: "Operator login required", detail: "Log in with POST /operators/login.")
+            }
+            return o
+        }
+    }
 
     /// The partner of an authenticated route (the pipeline guarantees one).
     var partner: PartnerPrincipal {
@@ -19,6 +31,17 @@ struct RequestContext {
             guard let p = principal else { throw APIError.missingKey }
             return p
         }
+    }
+
+    /// The client's address: the connection's peer, or, behind a trusted proxy, the last
+    /// address that proxy appended to X-Forwarded-For.
+    var clientAddress: String {
+        let peer = request.remoteAddress
+        guard config.trustedProxies.contains(peer), let xff = request.headers["X-Forwarded-For"],
+              let last = xff.split(separator: ",").last?.trimmingCharacters(in: .whitespaces), !last.isEmpty, last.count <= 64 else {
+            return peer
+        }
+        return last
     }
 
     /// The body as a JSON object, whatever the Content-Type says (curl -d sends a form type).
@@ -30,11 +53,39 @@ struct RequestContext {
         } catch {
             throw APIError.badJSON("The request body is not valid JSON: \(error.description).")
         }
+        // PostgreSQL text and jsonb cannot hold U+0000: refuse it here, naming the member,
+        // rather than fail in the database with a 500.
+        if let member = Self.memberHoldingNUL(value) {
+            throw APIError.field(.invalid(member, "must not contain the NUL character (\\u0000)"))
+        }
         do {
             return try JSONObjectReader(value)
         } catch {
             throw APIError.field(error)
         }
+    }
+}
+
+extension RequestContext {
+    /// The first member (e.g. "units[2].customer_type") whose name or string value holds NUL.
+    static func memberHoldingNUL(_ value: JSONValue, path: String = "") -> String? {
+        switch value {
+        case let .string(s):
+            return s.utf8.contains(0) ? (path.isEmpty ? "body" : path) : nil
+        case let .array(items):
+            for (i, item) in items.enumerated() {
+                if let found = memberHoldingNUL(item, path: "\(path)[\(i)]") { return found }
+            }
+        case let .object(members):
+            for (name, member) in members {
+                let here = path.isEmpty ? name : "\(path).\(name)"
+                if name.utf8.contains(0) { return here }
+                if let found = memberHoldingNUL(member, path: here) { return found }
+            }
+        case .null, .bool, .number:
+            break
+        }
+        return nil
     }
 }
 

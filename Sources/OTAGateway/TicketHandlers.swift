@@ -47,6 +47,10 @@ enum TicketHandlers {
                     throw APIError(409, code: "insufficient_inventory", title: "Insufficient inventory",
                                    detail: "Requested \(request.quantity) tickets of product \(request.productId) but only \(available) units are available.",
                                    extra: [("available", .int(available)), ("requested", .int(request.quantity)), ("product_id", .int(request.productId))])
+                case let .overAllotment(remaining):
+                    throw APIError(409, code: "allotment_exhausted", title: "Partner allotment exhausted",
+                                   detail: "Requested \(request.quantity) tickets of product \(request.productId) but your allotment of it has only \(remaining) units left.",
+                                   extra: [("available", .int(remaining)), ("requested", .int(request.quantity)), ("product_id", .int(request.productId))])
                 case .noAllocation:
                     throw unknownProduct(request.productId)
                 }

@@ -16,6 +16,8 @@ public struct BatchStore {
         /// The batch_id is taken by a different request.
         case batchIdTaken
         case insufficient(available: Int)
+        /// The partner's allotment of the product has only `remaining` units left.
+        case overAllotment(remaining: Int)
         case noAllocation
     }
 
@@ -53,6 +55,12 @@ public struct BatchStore {
                 """).first else { return .noAllocation }
             let available = try pool.decode("available", as: Int.self)
             guard request.quantity <= available else { return .insufficient(available: available) }
+            // Counted under the pool row lock taken above, as ota_hold counts it, so exact.
+            if let remaining = try db.query("""
+                SELECT ota_allotment_remaining(\(partnerId), \(request.productId)) AS remaining
+                """).first?.decodeIfPresent("remaining", as: Int.self), request.quantity > remaining {
+                return .overAllotment(remaining: remaining)
+            }
             guard let row = try db.query("""
                 INSERT INTO ticket_batches (partner_id, batch_id, product_id, quantity, distribution_mode, reference_expires_at,
                                             pricing_snapshot, special_pricing, reseller_id, reseller_name, commission_rate,

@@ -22,6 +22,8 @@ public struct CatalogSeed: Sendable {
         public var code: String
         public var name: String
         public var key: String
+        public var rateLimitPerMinute: Int?
+        public var venues: [(id: String, name: String, address: String?)]
     }
 
     public var currency: String
@@ -69,7 +71,16 @@ public struct CatalogSeed: Sendable {
         }
         devPartners = try (top.optionalArray("dev_partners") ?? []).map { v in
             let o = try JSONObjectReader(v, path: "dev_partners[]")
-            return DevPartner(code: try o.requiredString("code"), name: try o.requiredString("name"), key: try o.requiredString("key"))
+            let venues = try (o.optionalArray("venues") ?? []).map { v in
+                let r = try JSONObjectReader(v, path: "venues[]")
+                let id = try r.requiredString("venue_id")
+                guard Venue.isValidId(id) else { throw fail("venue id \(id)") }
+                return (id, try r.requiredString("name"), try r.optionalString("address"))
+            }
+            let rate = try o.optionalInteger("rate_limit_per_minute")
+            if let r = rate, !(100...1000).contains(r) { throw fail("rate_limit_per_minute must be 100-1000") }
+            return DevPartner(code: try o.requiredString("code"), name: try o.requiredString("name"), key: try o.requiredString("key"),
+                              rateLimitPerMinute: rate, venues: venues)
         }
     }
 
@@ -122,7 +133,17 @@ public struct CatalogSeed: Sendable {
                     let existed = try db.query("SELECT 1 FROM partners WHERE code = \(d.code)").count > 0
                     let id = try partners.ensurePartner(code: d.code, name: d.name, permissions: Permission.allCases)
                     try partners.addKey(partnerId: id, key: APIKey.fixed(d.key), label: "development key")
-                    if !existed { created.append("partner \(d.code)") }
+                    if !existed {
+                        created.append("partner \(d.code)")
+                        if let r = d.rateLimitPerMinute {
+                            try db.query("UPDATE partners SET rate_limit_per_minute = \(r) WHERE partner_id = \(id)")
+                        }
+                    }
+                    for v in d.venues {
+                        if try VenueStore(db).ensure(venueId: v.id, partnerId: id, name: v.name, address: v.address) {
+                            created.append("venue \(v.id)")
+                        }
+                    }
                 }
             }
         }

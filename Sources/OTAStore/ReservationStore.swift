@@ -28,6 +28,7 @@ public struct ReservationStore {
                              expiresAt: try row.decode("expires_at", as: Timestamp.self))
             case "insufficient": return .insufficient(available: available)
             case "over_limit": return .overLimit(available: available, maxPerHold: maxUnitsPerHold)
+            case "over_allotment": return .overAllotment(remaining: available)
             case "no_allocation": return .noAllocation
             case let other: throw StoreError.corrupt("ota_hold outcome \(other)")
             }

@@ -174,10 +174,10 @@ import TestSupport
         #expect(pool.sold == 1, "one USED ticket is still sold; the cancelled one returned its unit")
     }
 
-    @Test func concurrentBatchesAndHoldsNeverOversell() throws {
+    @Test func concurrentBatchesAndHoldsNeverOversell() async throws {
         let s = try Stack(environment: ["OTA_WORKERS": "8"])
         let outcomes = Results()
-        DispatchQueue.concurrentPerform(iterations: 24) { i in
+        try await offThread { DispatchQueue.concurrentPerform(iterations: 24) { i in
             for _ in 0..<30 {
                 let r: TestResponse?
                 if i % 3 == 0 {
@@ -188,7 +188,7 @@ import TestSupport
                 outcomes.add(r)
                 if let r, r.status == 409, r.json["available"] as? Int == 0 { return }
             }
-        }
+        } }
         let pool = try s.otaPool()
         #expect(pool.reserved + pool.sold <= pool.allocated)
         #expect(pool.reserved == pool.activeHolds)

@@ -3,10 +3,10 @@ import Testing
 import TestSupport
 
 @Suite struct ConcurrentHoldTests {
-    @Test func sixtyFourClientsNeverOversell() throws {
+    @Test func sixtyFourClientsNeverOversell() async throws {
         let s = try Stack(environment: ["OTA_WORKERS": "8"])
         let held = Results()
-        DispatchQueue.concurrentPerform(iterations: 64) { _ in
+        try await offThread { DispatchQueue.concurrentPerform(iterations: 64) { _ in
             var rng = SystemRandomNumberGenerator()
             for _ in 0..<200 {
                 let q = Int.random(in: 1...60, using: &rng)
@@ -14,7 +14,7 @@ import TestSupport
                 if r.status == 201 { held.add(r) }
                 if r.status == 409, r.json["available"] as? Int == 0 { return }
             }
-        }
+        } }
         let total = held.all.compactMap { $0.json["quantity"] as? Int }.reduce(0, +)
         let pool = try s.otaPool(108)
         #expect(total <= 1500)

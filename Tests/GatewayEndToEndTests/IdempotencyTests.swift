@@ -39,13 +39,13 @@ import TestSupport
         #expect(try s.otaPool().reserved == 0)
     }
 
-    @Test func fiftyConcurrentIdenticalRequestsMakeExactlyOneHold() throws {
+    @Test func fiftyConcurrentIdenticalRequestsMakeExactlyOneHold() async throws {
         let s = try Stack(environment: ["OTA_WORKERS": "8"])
         let results = Results()
-        DispatchQueue.concurrentPerform(iterations: 50) { _ in
+        try await offThread { DispatchQueue.concurrentPerform(iterations: 50) { _ in
             let r = try? s.post("/api/ota/reserve", #"{"product_id":106,"quantity":7}"#, headers: [("Idempotency-Key", "burst-1")])
             results.add(r)
-        }
+        } }
         let all = results.all
         #expect(all.count == 50)
         // Each either got the one hold (first or replayed) or was told the key is in progress.

@@ -9,10 +9,16 @@ final class Stack: Sendable {
 
     static let testKey = "ota_test_key_12345"
     static let otherKey = "ota251103_key_67890"
+    /// The QR key ring of test gateways (a test secret, nowhere else).
+    static let qrKeyId = "t1"
+    static let qrSecretHex = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"
 
+    /// Rate limits are off unless a test turns them on: most tests send far more than a
+    /// partner's policy on purpose.
     init(environment: [String: String] = [:]) throws {
         database = try TestDatabase()
-        gateway = try GatewayProcess(databaseURL: database.url, environment: environment)
+        let defaults = ["OTA_RATE_LIMITS": "off", "OTA_QR_ACTIVE_KEY_ID": Stack.qrKeyId, "OTA_QR_KEYS": "\(Stack.qrKeyId):\(Stack.qrSecretHex)"]
+        gateway = try GatewayProcess(databaseURL: database.url, environment: defaults.merging(environment) { $1 })
     }
 
     var client: TestHTTPClient { gateway.client }
