@@ -25,7 +25,7 @@ public final class GatewayHandler: HTTPRequestHandler {
 
     public func handle(_ request: HTTPRequest) -> HTTPResponse {
         let started = DispatchTime.now().uptimeNanoseconds
-        Metrics.shared.begin()
+        Metrics.shared.begin(worker: workerIndex)
         let requestId = Self.requestId(from: request) ?? nextRequestId()
         var routeName = "unmatched"
         var principal: PartnerPrincipal?
@@ -57,7 +57,7 @@ public final class GatewayHandler: HTTPRequestHandler {
         response.headers.set("X-Request-ID", requestId)
         for (name, value) in rateHeaders { response.headers.set(name, value) }
         let micros = (DispatchTime.now().uptimeNanoseconds - started) / 1000
-        Metrics.shared.end(route: routeName, method: request.method, status: response.status, seconds: Double(micros) / 1_000_000)
+        Metrics.shared.end(worker: workerIndex, route: routeName, method: request.method, status: response.status, seconds: Double(micros) / 1_000_000)
         if config.logRequests {
             var fields: [(String, JSONValue)] = [
                 ("request_id", .string(requestId)), ("method", .string(request.method)), ("route", .string(routeName)),
@@ -99,7 +99,7 @@ public final class GatewayHandler: HTTPRequestHandler {
             operatorPrincipal = try authenticateOperator(request, db: db, requestId: requestId)
         }
         let ctx = RequestContext(request: request, requestId: requestId, params: params, principal: principal,
-                                 operatorPrincipal: operatorPrincipal, db: db, config: config)
+                                 operatorPrincipal: operatorPrincipal, db: db, config: config, worker: workerIndex)
         switch endpoint {
         case .inventory: return try InventoryHandlers.inventory(ctx)
         case .reserve: return try InventoryHandlers.reserve(ctx)
@@ -164,7 +164,7 @@ public final class GatewayHandler: HTTPRequestHandler {
         headers = [("RateLimit-Policy", policy.policyHeader), ("RateLimit", decision.header(policy))]
         guard decision.allowed else {
             let wait = decision.retryAfterSeconds(policy)
-            Metrics.shared.rateLimited()
+            Metrics.shared.rateLimited(worker: workerIndex)
             throw APIError(429, code: "rate_limited", title: "Too many requests",
                            detail: "This partner may make \(policy.limit) requests per \(policy.windowSeconds) seconds; retry after \(wait) seconds.",
                            extra: [("retry_after_seconds", .int(wait))], headers: [("Retry-After", String(wait))])

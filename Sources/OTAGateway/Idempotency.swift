@@ -40,7 +40,7 @@ enum Idempotency {
                     h.set("Content-Type", stored.contentType)
                     if let l = stored.location { h.set("Location", l) }
                     h.set("Idempotent-Replayed", "true")
-                    Metrics.shared.replayed()
+                    Metrics.shared.replayed(worker: ctx.worker)
                     outcome = .success(HTTPResponse(status: stored.status, headers: h, body: stored.body))
                     return
                 case .fresh:

@@ -4,8 +4,21 @@ import Synchronization
 /// In-process counters and histograms of this gateway, rendered in the Prometheus text
 /// format together with gauges read from the database at scrape time. Labels are routes
 /// (patterns, never ids), methods and statuses only, so the series stay few.
+///
+/// One shard per worker thread: a single shared lock was the gateway's hottest spot
+/// (contended twice per request by every worker; see Benchmarks/README.md). A scrape
+/// merges the shards.
 final class Metrics: Sendable {
     static let shared = Metrics()
+    static let shardCount = 64
+
+    final class Shard: Sendable {
+        let state = Mutex(State())
+    }
+
+    private let shards: [Shard] = (0..<Metrics.shardCount).map { _ in Shard() }
+
+    private func shard(_ worker: Int) -> Shard { shards[(worker % Metrics.shardCount + Metrics.shardCount) % Metrics.shardCount] }
 
     static let buckets: [Double] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
 
@@ -22,13 +35,11 @@ final class Metrics: Sendable {
         var inFlight: Int = 0
     }
 
-    private let state = Mutex(State())
+    func begin(worker: Int) { shard(worker).state.withLock { $0.inFlight += 1 } }
 
-    func begin() { state.withLock { $0.inFlight += 1 } }
-
-    func end(route: String, method: String, status: Int, seconds: Double) {
+    func end(worker: Int, route: String, method: String, status: Int, seconds: Double) {
         let key = "route=\"\(Self.escape(route))\",method=\"\(Self.escape(method))\",status=\"\(status)\""
-        state.withLock { s in
+        shard(worker).state.withLock { s in
             s.inFlight -= 1
             var series = s.requests[key] ?? Series()
             series.count += 1
@@ -38,12 +49,31 @@ final class Metrics: Sendable {
         }
     }
 
-    func rateLimited() { state.withLock { $0.rateLimited += 1 } }
-    func replayed() { state.withLock { $0.replays += 1 } }
+    func rateLimited(worker: Int) { shard(worker).state.withLock { $0.rateLimited += 1 } }
+    func replayed(worker: Int) { shard(worker).state.withLock { $0.replays += 1 } }
+
+    /// Every shard added up.
+    func merged() -> State {
+        var total = State()
+        for shard in shards {
+            let s = shard.state.withLock { $0 }
+            total.rateLimited += s.rateLimited
+            total.replays += s.replays
+            total.inFlight += s.inFlight
+            for (key, series) in s.requests {
+                var t = total.requests[key] ?? Series()
+                t.count += series.count
+                t.sum += series.sum
+                for i in t.buckets.indices { t.buckets[i] += series.buckets[i] }
+                total.requests[key] = t
+            }
+        }
+        return total
+    }
 
     /// This process's part of /metrics.
     func render(workers: Int) -> String {
-        let s = state.withLock { $0 }
+        let s = merged()
         var out = """
             # HELP ota_http_requests_total HTTP requests answered, by route pattern, method and status.
             # TYPE ota_http_requests_total counter

@@ -14,6 +14,8 @@ struct RequestContext {
     let operatorPrincipal: Operator?
     let db: PostgresConnection
     let config: GatewayConfiguration
+    /// The worker thread serving the request (its metrics shard).
+    let worker: Int
 
     /// The operator of a venue-app route (the pipeline guarantees one).
     var venueOperator: Operator {
