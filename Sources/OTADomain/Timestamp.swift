@@ -34,6 +34,18 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
         return out + "Z"
     }
 
+    /// A query bound: an RFC 3339 instant as it is, or a date meaning its start (or, with
+    /// `endOfDay`, the start of the next day, for an exclusive upper bound).
+    public init?(dateOrInstant raw: String, endOfDay: Bool) {
+        if let t = Timestamp(rfc3339: raw) {
+            self = t
+        } else if let d = LocalDate(raw) {
+            self.init(seconds: Int64(d.adding(days: endOfDay ? 1 : 0).daysSinceEpoch) * 86_400)
+        } else {
+            return nil
+        }
+    }
+
     /// Parses RFC 3339 date-time ("2025-11-04T14:30:00Z", "2025-11-04T22:30:00.5+08:00").
     /// Also accepts PostgreSQL's text output ("2025-11-04 14:30:00.123+00").
     public init?(rfc3339 text: String) {

@@ -26,11 +26,10 @@ enum OrderHandlers {
     /// An RFC 3339 instant, or a date (created_from: its start; created_to: the end of it).
     static func instant(_ name: String, _ ctx: RequestContext, endOfDay: Bool) throws(APIError) -> Timestamp? {
         guard let raw = ctx.request.queryValue(name) else { return nil }
-        if let t = Timestamp(rfc3339: raw) { return t }
-        if let d = LocalDate(raw) {
-            return Timestamp(seconds: Int64(d.adding(days: endOfDay ? 1 : 0).daysSinceEpoch) * 86_400)
+        guard let t = Timestamp(dateOrInstant: raw, endOfDay: endOfDay) else {
+            throw APIError.field(.invalid(name, "must be a date YYYY-MM-DD or an RFC 3339 date-time"))
         }
-        throw APIError.field(.invalid(name, "must be a date YYYY-MM-DD or an RFC 3339 date-time"))
+        return t
     }
 
     static func show(_ ctx: RequestContext) throws(APIError) -> HTTPResponse {

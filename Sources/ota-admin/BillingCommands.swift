@@ -24,8 +24,8 @@ enum BillingCommands {
         let partnerCode = try args.value("--partner")
         let out = try args.value("--out")
         try args.finish()
-        guard let from = instant(fromText, endOfDay: false) else { throw args.usage("--from must be YYYY-MM-DD or RFC 3339, got '\(fromText)'") }
-        guard let to = instant(toText, endOfDay: true) else { throw args.usage("--to must be YYYY-MM-DD or RFC 3339, got '\(toText)'") }
+        guard let from = Timestamp(dateOrInstant: fromText, endOfDay: false) else { throw args.usage("--from must be YYYY-MM-DD or RFC 3339, got '\(fromText)'") }
+        guard let to = Timestamp(dateOrInstant: toText, endOfDay: true) else { throw args.usage("--to must be YYYY-MM-DD or RFC 3339, got '\(toText)'") }
         guard from < to else { throw args.usage("--to must be after --from") }
         let db = try Console.connect()
         var partnerId: Int64?
@@ -58,9 +58,4 @@ enum BillingCommands {
         return "\"" + v.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 
-    static func instant(_ raw: String, endOfDay: Bool) -> Timestamp? {
-        if let t = Timestamp(rfc3339: raw) { return t }
-        guard let d = LocalDate(raw) else { return nil }
-        return Timestamp(seconds: Int64(d.adding(days: endOfDay ? 1 : 0).daysSinceEpoch) * 86_400)
-    }
 }

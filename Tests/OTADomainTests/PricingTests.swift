@@ -67,6 +67,10 @@ import JSON
         #expect(Timestamp(rfc3339: "2025-11-04T14:30:00") == nil)
         #expect(Timestamp(rfc3339: "2025-11-04T24:30:00Z") == nil)
         #expect(t.date == LocalDate("2025-11-04"))
+        #expect(Timestamp(dateOrInstant: "2025-11-04", endOfDay: false)?.description == "2025-11-04T00:00:00Z")
+        #expect(Timestamp(dateOrInstant: "2025-11-04", endOfDay: true)?.description == "2025-11-05T00:00:00Z")
+        #expect(Timestamp(dateOrInstant: "2025-11-04T14:30:00Z", endOfDay: true) == t)
+        #expect(Timestamp(dateOrInstant: "yesterday", endOfDay: false) == nil)
     }
 }
 
