@@ -1,4 +1,5 @@
 import Foundation
+import OTALog
 import HTTP
 import JSON
 import OTACrypto

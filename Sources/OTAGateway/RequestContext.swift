@@ -1,4 +1,5 @@
 import Glibc
+import OTALog
 import HTTP
 import JSON
 import OTADomain

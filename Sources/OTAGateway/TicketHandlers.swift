@@ -1,4 +1,5 @@
 import HTTP
+import OTALog
 import JSON
 import OTACrypto
 import OTADomain

@@ -1,4 +1,5 @@
 import JSON
+import OTALog
 import OTAStore
 
 /// Releases every due hold, one batch (one transaction) after another, until a batch
@@ -35,7 +36,7 @@ struct ExpirySweeper {
     }
 
     static func log(_ hold: ExpiredHold) {
-        WorkerLog.event("ota.reservation.expired", [
+        Log.event("ota.reservation.expired", [
             ("reservation_id", .string(hold.reservationId)),
             ("partner_id", .number(String(hold.partnerId))),
             ("product_id", .int(hold.productId)),

@@ -1,4 +1,5 @@
 import JSON
+import OTALog
 import OTAStore
 import Postgres
 
@@ -48,7 +49,7 @@ public final class ExpiryWorker {
     /// Runs until a termination signal; the batch in progress when it arrives commits (or
     /// rolls back) first.
     public func run() {
-        WorkerLog.event("worker.started", [
+        Log.event("worker.started", [
             ("batch_size", .int(configuration.batchSize)),
             ("poll_seconds", .int(Int(configuration.pollInterval.components.seconds))),
             ("idempotency_retention_hours", .int(configuration.idempotencyRetentionHours)),
@@ -56,7 +57,7 @@ public final class ExpiryWorker {
         if let db = connectFirstTime() {
             hooks.ready()
             hooks.status("sweeping expired holds")
-            WorkerLog.event("worker.ready", [("listen", .string(HoldCreatedNotification.channel)),
+            Log.event("worker.ready", [("listen", .string(HoldCreatedNotification.channel)),
                                              ("backend_pid", .int(Int(db.backendPID)))])
             while !signals.check() {
                 do {
@@ -69,7 +70,7 @@ public final class ExpiryWorker {
             db.close()
         }
         hooks.stopping()
-        WorkerLog.event("worker.stopped", [("signal", .string(Self.signalName(signals.received))),
+        Log.event("worker.stopped", [("signal", .string(Self.signalName(signals.received))),
                                            ("released_since_start", .int(releasedSinceStart))])
     }
 
@@ -82,7 +83,7 @@ public final class ExpiryWorker {
         let outcome = try sweeper.sweep(store, shouldStop: { signals.check() }, afterBatch: { alive() })
         if outcome.released > 0 {
             releasedSinceStart += outcome.released
-            WorkerLog.event("worker.swept", [("released", .int(outcome.released)), ("batches", .int(outcome.batches)),
+            Log.event("worker.swept", [("released", .int(outcome.released)), ("batches", .int(outcome.batches)),
                                              ("milliseconds", .int(Self.milliseconds(clock.now - started)))])
             hooks.status("released \(releasedSinceStart) expired holds since start")
         }
@@ -139,7 +140,7 @@ public final class ExpiryWorker {
                 return db
             } catch {
                 let delay = backoff.next()
-                WorkerLog.event("worker.database_unavailable", [
+                Log.event("worker.database_unavailable", [
                     ("error", .string(String(describing: error))), ("attempt", .int(backoff.attempts)),
                     ("retry_in_ms", .int(Self.milliseconds(delay))),
                 ], level: "error")
@@ -160,14 +161,14 @@ public final class ExpiryWorker {
             let busy = Self.isBusy(error)
             failedRounds += 1
             let delay: Duration = busy ? .milliseconds(500) : .seconds(min(30, 2 << min(failedRounds - 1, 4)))
-            WorkerLog.event(busy ? "worker.sweep_busy" : "worker.sweep_failed", [
+            Log.event(busy ? "worker.sweep_busy" : "worker.sweep_failed", [
                 ("error", .string(String(describing: error))), ("retry_in_ms", .int(Self.milliseconds(delay))),
             ], level: busy ? "warn" : "error")
             pause(delay)
             return
         }
         failedRounds = 0
-        WorkerLog.event("worker.database_lost", [("error", .string(String(describing: error)))], level: "error")
+        Log.event("worker.database_lost", [("error", .string(String(describing: error)))], level: "error")
         hooks.status("reconnecting to the database")
         let lost = clock.now
         var backoff = Backoff()
@@ -177,13 +178,13 @@ public final class ExpiryWorker {
             if signals.check() { return }
             do {
                 try db.reconnect()
-                WorkerLog.event("worker.reconnected", [("attempts", .int(backoff.attempts)),
+                Log.event("worker.reconnected", [("attempts", .int(backoff.attempts)),
                                                        ("down_ms", .int(Self.milliseconds(clock.now - lost))),
                                                        ("backend_pid", .int(Int(db.backendPID)))])
                 hooks.status("sweeping expired holds")
                 return
             } catch {
-                WorkerLog.event("worker.reconnect_failed", [
+                Log.event("worker.reconnect_failed", [
                     ("error", .string(String(describing: error))), ("attempt", .int(backoff.attempts)),
                 ], level: "warn")
             }
@@ -193,7 +194,7 @@ public final class ExpiryWorker {
     /// The migration that sends notifications may be missing; polling still works.
     private func warnIfSchemaIsBehind(_ db: PostgresConnection) {
         guard let version = try? Migrator.currentVersion(db), version < Schema.expectedVersion else { return }
-        WorkerLog.event("worker.schema_behind", [
+        Log.event("worker.schema_behind", [
             ("schema_version", .int(version)), ("expected", .int(Schema.expectedVersion)),
             ("detail", .string("run ota-admin migrate; until then new holds are found by polling only")),
         ], level: "warn")

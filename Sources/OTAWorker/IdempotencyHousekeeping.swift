@@ -1,4 +1,5 @@
 import JSON
+import OTALog
 import OTAStore
 
 /// Deletes idempotency records past their retention, at most once per interval and in
@@ -36,7 +37,7 @@ struct IdempotencyHousekeeping {
             if count < batchSize || shouldStop() { break }
         }
         if deleted > 0 {
-            WorkerLog.event("ota.idempotency.purged", [("deleted", .int(deleted)), ("retention_hours", .int(retentionHours))])
+            Log.event("ota.idempotency.purged", [("deleted", .int(deleted)), ("retention_hours", .int(retentionHours))])
         }
         return deleted
     }

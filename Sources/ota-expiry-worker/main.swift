@@ -1,4 +1,5 @@
 import Foundation
+import OTALog
 import OTAWorker
 import SystemdNotify
 
@@ -42,7 +43,7 @@ func tell(_ state: SystemdState) {
     do {
         try systemd.notify(state)
     } catch {
-        WorkerLog.event("systemd.notify_failed", [("error", .string(error.description))], level: "warn")
+        Log.event("systemd.notify_failed", [("error", .string(error.description))], level: "warn")
     }
 }
 

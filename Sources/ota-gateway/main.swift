@@ -1,4 +1,5 @@
 import Foundation
+import OTALog
 import OTAGateway
 import Synchronization
 import SystemdNotify

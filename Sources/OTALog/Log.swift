@@ -1,10 +1,10 @@
 import Glibc
 import JSON
 
-/// Structured logs: one JSON object per line on standard output, the same shape as the
-/// gateway's (ts, level, event, then the fields), so one log pipeline reads both.
-/// A copy of OTAGateway's `Log` rather than a dependency on the gateway's target.
-public enum WorkerLog {
+/// Structured logs of every executable: one JSON object per line on standard output
+/// (ts, level, event, then the fields), so one log pipeline reads them all. Secrets never
+/// go in.
+public enum Log {
     public static func event(_ name: String, _ fields: [(String, JSONValue)] = [], level: String = "info") {
         let line = JSONValue.object([
             ("ts", .string(isoNow())), ("level", .string(level)), ("event", .string(name)),
