@@ -26,9 +26,14 @@ let package = Package(
         .target(name: "OTALog", dependencies: ["JSON"], swiftSettings: strict),
         .target(name: "OTACrypto", dependencies: ["COpenSSL", "CQREncode"], swiftSettings: strict),
         .target(name: "OTAStore", dependencies: ["Postgres", "OTADomain", "OTACrypto", "JSON"], swiftSettings: strict),
-        .target(name: "OTAGateway", dependencies: ["HTTP", "OTAStore", "OTADomain", "OTACrypto", "Postgres", "JSON", "OTALog"], swiftSettings: strict),
+        .target(name: "OTAGateway", dependencies: ["HTTP", "OTAStore", "OTADomain", "OTACrypto", "Postgres", "JSON", "OTALog"],
+                exclude: ["openapi.yaml"], swiftSettings: strict, plugins: ["EmbedFiles"]),
         .target(name: "SystemdNotify", swiftSettings: strict),
         .target(name: "OTAWorker", dependencies: ["Postgres", "OTAStore", "OTADomain", "JSON", "CLinux", "OTALog"], swiftSettings: strict),
+
+        // Build-time embedding of static files (the OpenAPI document): a local plugin, no dependency.
+        .executableTarget(name: "embed-files", path: "Sources/Tools/embed-files", swiftSettings: strict),
+        .plugin(name: "EmbedFiles", capability: .buildTool(), dependencies: ["embed-files"], path: "Sources/Plugins/EmbedFiles"),
 
         .executableTarget(name: "ota-gateway", dependencies: ["OTAGateway", "JSON", "SystemdNotify", "OTALog"], swiftSettings: strict),
         .executableTarget(name: "ota-expiry-worker", dependencies: ["OTAWorker", "SystemdNotify", "OTALog"], swiftSettings: strict),
@@ -42,9 +47,9 @@ let package = Package(
         .testTarget(name: "OTADomainTests", dependencies: ["OTADomain", "JSON"], swiftSettings: strict),
         .testTarget(name: "OTACryptoTests", dependencies: ["OTACrypto"], swiftSettings: strict),
         .testTarget(name: "OTAStoreTests", dependencies: ["OTAStore", "Postgres", "OTADomain", "OTACrypto", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "OTAGatewayTests", dependencies: ["OTAGateway", "HTTP", "Postgres", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "GatewayEndToEndTests", dependencies: ["Postgres", "TestSupport", "OTACrypto"], swiftSettings: strict),
-        .testTarget(name: "ContractTests", dependencies: ["OTAGateway", "HTTP", "TestSupport", "Postgres"],
-                    exclude: ["openapi.snapshot.yaml"], swiftSettings: strict),
+        .testTarget(name: "ContractTests", dependencies: ["OTAGateway", "HTTP", "TestSupport", "Postgres"], swiftSettings: strict),
         .testTarget(name: "OTAWorkerTests", dependencies: ["OTAWorker", "OTAStore", "OTADomain", "Postgres", "TestSupport", "SystemdNotify"], swiftSettings: strict),
         .testTarget(name: "AdminTests", dependencies: ["OTAStore", "Postgres", "TestSupport", "OTADomain", "OTACrypto"], swiftSettings: strict),
     ]

@@ -1,10 +1,6 @@
 #!/usr/bin/env bash
 # The OpenAPI contract, from the outside: the document the gateway serves at /openapi.yaml.
 #
-#   scripts/contract.sh document [FILE]    build the gateway, write its served document to
-#                                          FILE (default standard output)   (make openapi)
-#   scripts/contract.sh snapshot           refresh Tests/ContractTests/openapi.snapshot.yaml
-#                                          from the served document   (make openapi-snapshot)
 #   scripts/contract.sh check SERVER BIN   run by `make test`: a gateway from BIN on a fresh
 #                                          clone of ota_template on the PostgreSQL at SERVER;
 #                                          openapi-spec-validator, schemathesis, /metrics
@@ -57,14 +53,6 @@ start_gateway() {
   echo "contract: the gateway did not start; its output:" >&2
   tail -20 "$work/gateway.log" >&2
   exit 1
-}
-
-# The served document needs no database: the gateway connects lazily, and /openapi.yaml
-# never asks for a connection.
-document() {
-  swift build --product ota-gateway >&2
-  start_gateway "$(swift build --show-bin-path)" postgresql://127.0.0.1:1/none OTA_REQUEST_LOG=0
-  curl -fsS "http://127.0.0.1:$port/openapi.yaml"
 }
 
 python_tools() {
@@ -132,16 +120,9 @@ EOF
 }
 
 case ${1:-} in
-  document)
-    document >"$work/openapi.yaml"
-    if [[ -n ${2:-} ]]; then cp "$work/openapi.yaml" "$2"; else cat "$work/openapi.yaml"; fi ;;
-  snapshot)
-    document >"$work/openapi.yaml"
-    cp "$work/openapi.yaml" Tests/ContractTests/openapi.snapshot.yaml
-    echo "wrote Tests/ContractTests/openapi.snapshot.yaml: review its diff for breaking changes before committing" >&2 ;;
   check)
     check "${2:?usage: contract.sh check SERVER_URL BIN_DIR}" "${3:?usage: contract.sh check SERVER_URL BIN_DIR}" ;;
   *)
-    sed -n '2,14p' "$0" >&2
+    sed -n '2,10p' "$0" >&2
     exit 2 ;;
 esac

@@ -3,33 +3,29 @@ import JSON
 import OTADomain
 import OTAStore
 
-/// An error answer, rendered once at the edge as RFC 9457 problem details with a stable
-/// `code` partners can switch on, plus any useful fields (e.g. `available`).
+/// An error answer, rendered once at the edge as RFC 9457 problem details: the catalog's
+/// type, code and title (ProblemCatalog.swift), a detail for this occurrence, and any
+/// useful fields (e.g. `available`).
 public struct APIError: Error, Sendable {
-    public var status: Int
-    public var code: String
-    public var title: String
+    public var type: ProblemType
     public var detail: String
     public var extra: [(String, JSONValue)]
     public var headers: [(String, String)]
 
-    public init(_ status: Int, code: String, title: String, detail: String,
-                extra: [(String, JSONValue)] = [], headers: [(String, String)] = []) {
-        self.status = status
-        self.code = code
-        self.title = title
+    init(_ type: ProblemType, _ detail: String, extra: [(String, JSONValue)] = [], headers: [(String, String)] = []) {
+        self.type = type
         self.detail = detail
         self.extra = extra
         self.headers = headers
     }
 
+    public var status: Int { type.status }
+    public var code: String { type.code }
+
     public var json: JSONValue {
         .object([
-            ("type", .string("https://ota.example/problems/\(code.replacingUnderscores())")),
-            ("title", .string(title)),
-            ("status", .int(status)),
-            ("detail", .string(detail)),
-            ("code", .string(code)),
+            ("type", .string(type.typeURI)), ("title", .string(type.title)), ("status", .int(type.status)),
+            ("detail", .string(detail)), ("code", .string(type.code)),
         ] + extra)
     }
 
@@ -37,74 +33,56 @@ public struct APIError: Error, Sendable {
         var h = HTTPHeaders()
         h.set("Content-Type", "application/problem+json")
         for (k, v) in headers { h.add(k, v) }
-        return HTTPResponse(status: status, headers: h, body: json.encoded())
+        return HTTPResponse(status: type.status, headers: h, body: json.encoded())
     }
 
     // MARK: the common ones
 
-    public static func field(_ e: FieldError) -> APIError {
+    static func field(_ e: FieldError) -> APIError {
         switch e.kind {
-        case .malformed:
-            return APIError(400, code: "malformed_request", title: "Malformed request", detail: "\(e.field) \(e.message)",
-                            extra: [("field", .string(e.field))])
-        case .invalid:
-            return APIError(422, code: "invalid_field", title: "Invalid field value", detail: "\(e.field) \(e.message)",
-                            extra: [("field", .string(e.field))])
+        case .malformed: return APIError(.malformedRequest, "\(e.field) \(e.message)", extra: [("field", .string(e.field))])
+        case .invalid: return APIError(.invalidField, "\(e.field) \(e.message)", extra: [("field", .string(e.field))])
         }
     }
 
-    public static func badJSON(_ detail: String) -> APIError {
-        APIError(400, code: "malformed_json", title: "Malformed JSON", detail: detail)
-    }
+    static func invalid(_ field: String, _ message: String) -> APIError { .field(.invalid(field, message)) }
 
-    public static let missingKey = APIError(
-        401, code: "missing_api_key", title: "Authentication required",
-        detail: "Send your partner API key in the X-API-Key header, e.g. curl -H 'X-API-Key: <your key>' .../api/ota/inventory. Ask the operator for a key if you have none.",
+    static func badJSON(_ detail: String) -> APIError { APIError(.malformedJSON, detail) }
+
+    static let missingKey = APIError(
+        .missingAPIKey,
+        "Send your partner API key in the X-API-Key header, e.g. curl -H 'X-API-Key: <your key>' .../api/ota/inventory. Ask the operator for a key if you have none.",
         headers: [("WWW-Authenticate", "ApiKey header=\"X-API-Key\"")])
 
-    public static let unknownKey = APIError(
-        401, code: "invalid_api_key", title: "Authentication failed",
-        detail: "The X-API-Key is not a valid, live key. Check for typos or whitespace; a revoked or rotated-out key no longer works.",
+    static let unknownKey = APIError(
+        .invalidAPIKey,
+        "The X-API-Key is not a valid, live key. Check for typos or whitespace; a revoked or rotated-out key no longer works.",
         headers: [("WWW-Authenticate", "ApiKey header=\"X-API-Key\"")])
 
-    public static let partnerDisabled = APIError(
-        403, code: "partner_disabled", title: "Partner disabled", detail: "This partner account is disabled; contact the operator.")
+    static let partnerDisabled = APIError(.partnerDisabled, "This partner account is disabled; contact the operator.")
 
-    public static func missingPermission(_ p: Permission) -> APIError {
-        APIError(403, code: "permission_denied", title: "Permission denied",
-                 detail: "This key's partner lacks the permission '\(p.rawValue)' for this operation.",
+    static func missingPermission(_ p: Permission) -> APIError {
+        APIError(.permissionDenied, "This key's partner lacks the permission '\(p.rawValue)' for this operation.",
                  extra: [("required_permission", .string(p.rawValue))])
     }
 
-    public static func notFound(_ what: String) -> APIError {
-        APIError(404, code: "not_found", title: "Not found", detail: what)
-    }
+    static func notFound(_ what: String) -> APIError { APIError(.notFound, what) }
 
-    public static let busy = APIError(
-        503, code: "inventory_busy", title: "Inventory busy",
-        detail: "The inventory row is locked by other requests right now; nothing was changed. Retry shortly.",
+    static let busy = APIError(
+        .inventoryBusy, "The inventory row is locked by other requests right now; nothing was changed. Retry shortly.",
         headers: [("Retry-After", "1")])
 
-    public static let databaseUnavailable = APIError(
-        503, code: "service_unavailable", title: "Service unavailable",
-        detail: "The service cannot reach its database right now; nothing was changed. Retry shortly.",
+    static let databaseUnavailable = APIError(
+        .serviceUnavailable, "The service cannot reach its database right now; nothing was changed. Retry shortly.",
         headers: [("Retry-After", "2")])
 
-    public static func internalError(requestId: String) -> APIError {
-        APIError(500, code: "internal_error", title: "Internal error",
-                 detail: "Something went wrong on our side. Quote request id \(requestId) to the operator.")
-    }
-
-    /// A store failure as the client sees it; details stay in the log.
-    public static func store(_ e: StoreError, requestId: String) -> APIError {
-        switch e {
-        case .busy: return .busy
-        case .unavailable: return .databaseUnavailable
-        default: return .internalError(requestId: requestId)
-        }
+    static func internalError(requestId: String) -> APIError {
+        APIError(.internalError, "Something went wrong on our side. Quote request id \(requestId) to the operator.")
     }
 }
 
-extension String {
-    func replacingUnderscores() -> String { String(map { $0 == "_" ? "-" : $0 }) }
+/// Request-derived text inside a detail: at most `limit` characters, so a hostile client
+/// cannot make an answer (or a log line) as large as its request.
+func echo(_ text: some StringProtocol, limit: Int = 64) -> String {
+    text.count <= limit ? String(text) : String(text.prefix(limit)) + "…"
 }

@@ -5,33 +5,38 @@ import OTAStore
 
 /// Redemption-based billing of the partner (permission `billing:read`).
 enum BillingHandlers {
+    static let routes: [Route] = [
+        Route("GET", "/api/ota/billing/summary", "getBillingSummary", .partner(.billingRead), summary),
+        Route("GET", "/api/ota/billing/redemptions", "listBillingRedemptions", .partner(.billingRead), redemptions),
+    ]
+
     /// `from` and `to`: dates (from: its start, to: the end of it) or RFC 3339 instants.
-    static func period(_ ctx: RequestContext, required: Bool) throws(APIError) -> (Timestamp?, Timestamp?) {
-        let from = try OrderHandlers.instant("from", ctx, endOfDay: false)
-        let to = try OrderHandlers.instant("to", ctx, endOfDay: true)
+    static func period(_ ctx: RequestContext, required: Bool) throws -> (Timestamp?, Timestamp?) {
+        let from = try ctx.instantQuery("from", endOfDay: false)
+        let to = try ctx.instantQuery("to", endOfDay: true)
         if required {
-            guard from != nil else { throw APIError.field(.invalid("from", "is required: a date YYYY-MM-DD or an RFC 3339 date-time")) }
-            guard to != nil else { throw APIError.field(.invalid("to", "is required: a date YYYY-MM-DD or an RFC 3339 date-time")) }
+            guard from != nil else { throw APIError.invalid("from", "is required: a date YYYY-MM-DD or an RFC 3339 date-time") }
+            guard to != nil else { throw APIError.invalid("to", "is required: a date YYYY-MM-DD or an RFC 3339 date-time") }
         }
         if let f = from, let t = to {
-            guard f < t else { throw APIError.field(.invalid("to", "must be after from")) }
+            guard f < t else { throw APIError.invalid("to", "must be after from") }
             guard t.microseconds - f.microseconds <= 400 * 86_400 * 1_000_000 else {
-                throw APIError.field(.invalid("to", "the period may span at most 400 days"))
+                throw APIError.invalid("to", "the period may span at most 400 days")
             }
         }
         return (from, to)
     }
 
-    static func summary(_ ctx: RequestContext) throws(APIError) -> HTTPResponse {
+    static func summary(_ ctx: RequestContext) throws -> HTTPResponse {
         let partner = try ctx.partner
         let (f, t) = try period(ctx, required: true)
-        guard let from = f, let to = t else { throw APIError.field(.invalid("from", "is required")) }
+        guard let from = f, let to = t else { throw APIError.invalid("from", "is required") }
         let raw = ctx.request.queryValue("group_by") ?? "product"
         guard let groupBy = BillingStore.GroupBy(rawValue: raw) else {
-            throw APIError.field(.invalid("group_by", "must be batch, reseller or product"))
+            throw APIError.invalid("group_by", "must be batch, reseller or product")
         }
-        let groups = try ctx.store { try BillingStore(ctx.db).summary(partnerId: partner.partnerId, from: from, to: to, groupBy: groupBy) }
-        let currency = try ctx.store { try CatalogStore(ctx.db).currency() }
+        let groups = try BillingStore(try ctx.db).summary(partnerId: partner.partnerId, from: from, to: to, groupBy: groupBy)
+        let currency = try CatalogStore(try ctx.db).currency()
         func totals(_ gs: [BillingStore.Group]) -> JSONValue {
             .object([("tickets", .int(gs.reduce(0) { $0 + $1.tickets })), ("gross", gs.reduce(Money.zero) { $0 + $1.gross }.json),
                      ("commission", gs.reduce(Money.zero) { $0 + $1.commission }.json), ("net", gs.reduce(Money.zero) { $0 + $1.net }.json)])
@@ -57,11 +62,11 @@ enum BillingHandlers {
         ])
     }
 
-    static func redemptions(_ ctx: RequestContext) throws(APIError) -> HTTPResponse {
+    static func redemptions(_ ctx: RequestContext) throws -> HTTPResponse {
         let partner = try ctx.partner
         let (from, to) = try period(ctx, required: false)
         let page = try ctx.page()
-        let result = try ctx.store { try BillingStore(ctx.db).lines(partnerId: partner.partnerId, from: from, to: to, page: page) }
+        let result = try BillingStore(try ctx.db).lines(partnerId: partner.partnerId, from: from, to: to, page: page)
         let next = result.more ? result.items.last.map { PageCursor(createdAt: $0.billedAt, id: $0.ticketCode).token } : nil
         return jsonResponse(200, Render.page("redemptions", result.items.map(render), next: next))
     }

@@ -19,6 +19,9 @@ public struct GatewayConfiguration: Sendable {
     /// Proxies (e.g. nginx) whose X-Forwarded-For names the real client.
     public var trustedProxies: Set<String> = []
     public var logRequests = true
+    /// Log one in N inventory reads as ota.inventory.requested (0: none); the read path is
+    /// the hottest, so a busy deployment may sample it.
+    public var inventoryEventSample = 1
 
     public struct Invalid: Error, CustomStringConvertible {
         public var description: String
@@ -36,7 +39,9 @@ public struct GatewayConfiguration: Sendable {
           OTA_STATEMENT_TIMEOUT_MS statement_timeout per query (default 10000)
           OTA_LOCK_TIMEOUT_MS      lock_timeout, bounds the inventory row lock wait (default 3000)
           OTA_AUTH_CACHE_SECONDS   how long an API key lookup is cached per worker (default 5, 0-60)
-          OTA_REQUEST_LOG          1 to log one JSON line per request (default 1)
+          OTA_REQUEST_LOG          1 to log one JSON line per request (default 1); 0 also silences the read path's
+                                   ota.inventory.requested events (changes are always logged)
+          OTA_INVENTORY_EVENT_SAMPLE  log one in N inventory reads as ota.inventory.requested (default 1: all; 0: none)
           OTA_RATE_LIMITS          on (default) or off: per-partner rate limits (off only for tests and benchmarks)
           OTA_QR_ACTIVE_KEY_ID     key id that seals new QR tokens (e.g. k2)
           OTA_QR_KEYS              QR master secrets, id:secret pairs, comma separated (hex or base64, 32+ bytes); retired
@@ -66,6 +71,7 @@ public struct GatewayConfiguration: Sendable {
         lockTimeoutMs = try int("OTA_LOCK_TIMEOUT_MS", 10...60_000, 3_000)
         authCacheSeconds = try int("OTA_AUTH_CACHE_SECONDS", 0...60, 5)
         logRequests = try int("OTA_REQUEST_LOG", 0...1, 1) == 1
+        inventoryEventSample = try int("OTA_INVENTORY_EVENT_SAMPLE", 0...1_000_000, 1)
         rateBurstSeconds = try int("OTA_RATE_BURST_SECONDS", 1...60, 1)
         operatorSessionHours = try int("OTA_OPERATOR_SESSION_HOURS", 1...168, 12)
         trustedProxies = Set((env["OTA_TRUSTED_PROXIES"] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })

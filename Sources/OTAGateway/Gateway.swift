@@ -7,7 +7,7 @@ public enum Gateway {
     public static func makeServer(_ config: GatewayConfiguration) throws -> HTTPServer {
         let drain = DrainState()
         let server = try HTTPServer(configuration: config.http, errorResponse: { status, detail in
-            APIError(status, code: "http_\(status)", title: HTTPStatus.reasonPhrase(status), detail: detail).response()
+            APIError(ProblemType.protocolError(status), echo(detail, limit: 200)).response()
         }, makeHandler: { index in
             GatewayHandler(config: config, workerIndex: index, isDraining: { drain.isDraining })
         })

@@ -3,81 +3,88 @@ import OTACrypto
 import OTAStore
 import Postgres
 
-/// Idempotency-Key on POSTs that create something: the first response for (partner, key)
-/// is stored in the same transaction as the change and replayed byte for byte after.
+/// The Idempotency-Key step of the pipeline, for routes declared idempotent: the first
+/// answer for (partner, key) is stored in the same transaction as the change and replayed
+/// byte for byte after. The stored answer is looked up before the handler runs, so a
+/// replay never depends on the body still being valid now (e.g. an expiry that has come
+/// closer since).
 enum Idempotency {
     static let maxKeyLength = 255
 
-    /// Runs `body` at most once per key. Without a key, `body` just runs.
-    static func run(_ ctx: RequestContext, _ body: () throws(APIError) -> HTTPResponse) throws(APIError) -> HTTPResponse {
-        guard let key = ctx.request.headers["Idempotency-Key"] else { return try body() }
+    /// The request's key, nil without one; 400 when malformed or sent twice.
+    static func key(of request: HTTPRequest) throws(APIError) -> String? {
+        guard let key = try GatewayHandler.single("Idempotency-Key", of: request) else { return nil }
         guard (1...maxKeyLength).contains(key.utf8.count), key.utf8.allSatisfy({ $0 >= 0x21 && $0 <= 0x7E }) else {
-            throw APIError(400, code: "invalid_idempotency_key", title: "Invalid Idempotency-Key",
-                           detail: "Idempotency-Key must be 1 to \(maxKeyLength) printable ASCII characters without spaces (a UUID is ideal).")
+            throw APIError(.invalidIdempotencyKey,
+                           "Idempotency-Key must be 1 to \(maxKeyLength) printable ASCII characters without spaces (a UUID is ideal).")
         }
+        return key
+    }
+
+    /// Runs `handler` at most once per (partner, key).
+    static func run(_ ctx: RequestContext, key: String, _ handler: () throws -> HTTPResponse) throws -> HTTPResponse {
         let partner = try ctx.partner
         var material = Array("\(ctx.request.method) \(ctx.request.path)\n".utf8)
         material.append(contentsOf: ctx.request.body)
         let hash = Digest.sha256(material)
-        let store = IdempotencyStore(ctx.db)
+        let db = try ctx.db
+        let store = IdempotencyStore(db)
 
-        var outcome: Result<HTTPResponse, APIError> = .failure(.internalError(requestId: ctx.requestId))
+        var answer: HTTPResponse?
+        var failure: (any Error)?
         do {
-            try ctx.db.transaction {
+            try db.transaction {
                 switch try store.begin(partnerId: partner.partnerId, key: key, requestHash: hash) {
                 case .inProgress:
-                    outcome = .failure(APIError(409, code: "idempotency_key_in_use", title: "Request in progress",
-                                                detail: "A request with this Idempotency-Key is still being processed; retry it shortly to get its result.",
-                                                headers: [("Retry-After", "1")]))
-                    return
+                    throw APIError(.idempotencyKeyInUse,
+                                   "A request with this Idempotency-Key is still being processed; retry it shortly to get its result.",
+                                   headers: [("Retry-After", "1")])
                 case .mismatch:
-                    outcome = .failure(APIError(422, code: "idempotency_key_reused", title: "Idempotency-Key reused",
-                                                detail: "This Idempotency-Key was already used with a different request body; use a new key for a new request.",
-                                                extra: [("field", "Idempotency-Key")]))
-                    return
+                    throw APIError(.idempotencyKeyReused,
+                                   "This Idempotency-Key was already used with a different request body; use a new key for a new request.",
+                                   extra: [("field", "Idempotency-Key")])
                 case let .replay(stored):
                     var h = HTTPHeaders()
                     h.set("Content-Type", stored.contentType)
                     if let l = stored.location { h.set("Location", l) }
                     h.set("Idempotent-Replayed", "true")
-                    Metrics.shared.replayed(worker: ctx.worker)
-                    outcome = .success(HTTPResponse(status: stored.status, headers: h, body: stored.body))
+                    Metrics.shared.replayed(worker: ctx.workerIndex)
+                    answer = HTTPResponse(status: stored.status, headers: h, body: stored.body)
                     return
                 case .fresh:
                     break
                 }
-                // The business change runs in a nested transaction (a savepoint): a business
-                // refusal (4xx) undoes whatever it had begun but still commits the record, so
-                // it replays too.
+                // The handler runs in a nested transaction (a savepoint): a refusal (4xx)
+                // undoes whatever it had begun but still commits the record, so it replays
+                // too. A failure on our side (5xx) keeps nothing, so a retry does the work.
                 let response: HTTPResponse
                 do {
-                    response = try ctx.db.transaction { () throws -> HTTPResponse in try body() }
-                } catch let refusal as APIError where refusal.status < 500 {
-                    response = refusal.response()
+                    response = try db.transaction { () throws -> HTTPResponse in try handler() }
+                } catch {
+                    let (problem, _) = ProblemMapping.map(error, requestId: ctx.requestId)
+                    guard problem.status < 500 else {
+                        failure = error  // mapped and logged once, by the pipeline
+                        throw RollbackSignal()
+                    }
+                    response = problem.response()
                 }
-                if response.status >= 500 {
-                    // Transient: keep nothing, so a retry with the same key does the work.
-                    outcome = .success(response)
+                guard response.status < 500 else {
+                    answer = response
                     throw RollbackSignal()
                 }
                 try store.save(partnerId: partner.partnerId, key: key, requestHash: hash,
                                response: StoredResponse(status: response.status,
                                                         contentType: response.headers["Content-Type"] ?? "application/json",
                                                         location: response.headers["Location"], body: response.body))
-                outcome = .success(response)
+                answer = response
             }
         } catch is RollbackSignal {
-        } catch let e as APIError {
-            throw e
-        } catch let e as StoreError {
-            throw APIError.store(e, requestId: ctx.requestId)
-        } catch let e as PostgresError {
-            throw APIError.store(StoreError(e), requestId: ctx.requestId)
-        } catch {
-            throw APIError.internalError(requestId: ctx.requestId)
         }
-        return try outcome.get()
+        if let failure { throw failure }
+        guard let answer else { throw StoreError.other("idempotent request ended without an answer") }
+        return answer
     }
 }
 
+/// Thrown inside a transaction to roll it back on purpose.
 struct RollbackSignal: Error {}

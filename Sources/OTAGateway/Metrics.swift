@@ -35,6 +35,12 @@ final class Metrics: Sendable {
         var inFlight: Int = 0
     }
 
+    static let knownMethods: Set<String> = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "CONNECT"]
+
+    /// The method as a label: any other token a client sends is "other", so a client
+    /// cannot grow the series (each label value is a series kept forever).
+    static func methodLabel(_ method: String) -> String { knownMethods.contains(method) ? method : "other" }
+
     func begin(worker: Int) { shard(worker).state.withLock { $0.inFlight += 1 } }
 
     func end(worker: Int, route: String, method: String, status: Int, seconds: Double) {

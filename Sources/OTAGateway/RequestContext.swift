@@ -6,24 +6,34 @@ import OTADomain
 import OTAStore
 import Postgres
 
-/// What a handler gets: the request, who made it, and the worker's database connection.
+/// What a handler gets: the request, its route, who made it, and the worker's database
+/// connection (opened on first use, on the worker's own thread).
 struct RequestContext {
     let request: HTTPRequest
     let requestId: String
     let params: [String: String]
-    let principal: PartnerPrincipal?
-    let operatorPrincipal: Operator?
-    let db: PostgresConnection
-    let config: GatewayConfiguration
-    /// The worker thread serving the request (its metrics shard).
-    let worker: Int
+    let route: Route
+    /// The partner of a partner route (set by the pipeline before the handler runs).
+    var principal: PartnerPrincipal?
+    /// The operator of a venue-app route (set by the pipeline before the handler runs).
+    var operatorPrincipal: Operator?
+    let worker: GatewayHandler
+
+    var config: GatewayConfiguration { worker.config }
+    var workerIndex: Int { worker.workerIndex }
+
+    /// The worker's connection; 503 while the database is away.
+    var db: PostgresConnection {
+        get throws(APIError) { try worker.database() }
+    }
+
+    /// A path parameter of the route ("" if absent, which a route pattern rules out).
+    func parameter(_ name: String) -> String { params[name] ?? "" }
 
     /// The operator of a venue-app route (the pipeline guarantees one).
     var venueOperator: Operator {
         get throws(APIError) {
-            guard let o = operatorPrincipal else {
-                throw APIError(401, code: "missing_operator_token", title: "Operator login required", detail: "Log in with POST /operators/login.")
-            }
+            guard let o = operatorPrincipal else { throw APIError(.missingOperatorToken, "Log in with POST /operators/login.") }
             return o
         }
     }
@@ -59,7 +69,7 @@ struct RequestContext {
         // PostgreSQL text and jsonb cannot hold U+0000: refuse it here, naming the member,
         // rather than fail in the database with a 500.
         if let member = Self.memberHoldingNUL(value) {
-            throw APIError.field(.invalid(member, "must not contain the NUL character (\\u0000)"))
+            throw APIError.invalid(member, "must not contain the NUL character (\\u0000)")
         }
         do {
             return try JSONObjectReader(value)
@@ -107,46 +117,6 @@ func jsonResponse(_ status: Int, _ value: JSONValue, headers: [(String, String)]
 }
 
 extension RequestContext {
-    /// Runs `body` in a transaction (a savepoint when one is open already, e.g. under an
-    /// Idempotency-Key), mapping every failure to the answer the client gets.
-    func inTransaction<T>(_ body: () throws -> T) throws(APIError) -> T {
-        do {
-            return try db.transaction { () throws -> T in try body() }
-        } catch {
-            throw mapError(error)
-        }
-    }
-
-    /// Runs a store call outside a transaction, mapping its failure.
-    func store<T>(_ body: () throws -> T) throws(APIError) -> T {
-        do {
-            return try body()
-        } catch {
-            throw mapError(error)
-        }
-    }
-
-    func mapError(_ error: any Error) -> APIError {
-        switch error {
-        case let e as APIError: return e
-        case let e as FieldError: return .field(e)
-        case let e as StoreError:
-            if case .busy = e {} else {
-                Log.event("store.error", [("request_id", .string(requestId)), ("error", .string(e.description))], level: "error")
-            }
-            return .store(e, requestId: requestId)
-        case let e as PostgresError:
-            let s = StoreError(e)
-            if case .busy = s {} else {
-                Log.event("store.error", [("request_id", .string(requestId)), ("error", .string(e.description))], level: "error")
-            }
-            return .store(s, requestId: requestId)
-        default:
-            Log.event("request.error", [("request_id", .string(requestId)), ("error", .string(String(describing: error)))], level: "error")
-            return .internalError(requestId: requestId)
-        }
-    }
-
     /// `limit` and `cursor` from the query string.
     func page() throws(APIError) -> PageRequest {
         do {
@@ -154,5 +124,26 @@ extension RequestContext {
         } catch {
             throw APIError.field(error)
         }
+    }
+}
+
+extension RequestContext {
+    /// An optional query parameter that must be one of an enumeration's values.
+    func enumQuery<E: RawRepresentable & CaseIterable>(_ name: String, _ type: E.Type) throws(APIError) -> E?
+    where E.RawValue == String {
+        guard let raw = request.queryValue(name) else { return nil }
+        guard let value = E(rawValue: raw) else {
+            throw APIError.invalid(name, "must be one of \(E.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        return value
+    }
+
+    /// An RFC 3339 instant, or a date (`endOfDay`: the end of it, else its start).
+    func instantQuery(_ name: String, endOfDay: Bool) throws(APIError) -> Timestamp? {
+        guard let raw = request.queryValue(name) else { return nil }
+        guard let t = Timestamp(dateOrInstant: raw, endOfDay: endOfDay) else {
+            throw APIError.invalid(name, "must be a date YYYY-MM-DD or an RFC 3339 date-time")
+        }
+        return t
     }
 }

@@ -1,5 +1,4 @@
 import JSON
-import OTACrypto
 import OTADomain
 import Postgres
 
@@ -19,27 +18,40 @@ public struct BatchStore {
         /// The partner's allotment of the product has only `remaining` units left.
         case overAllotment(remaining: Int)
         case noAllocation
+        case invalid(FieldError)
     }
 
-    /// Generates the batch inside the caller's transaction: the OTA pool row is locked
-    /// with SELECT ... FOR UPDATE exactly as a hold locks it, so batches and holds never
-    /// oversell together; tickets go in with one INSERT ... SELECT FROM unnest.
-    public func generate(partnerId: Int64, request: BulkGenerateRequest, requestHash: [UInt8],
-                         snapshot: PricingSnapshot) throws(StoreError) -> GenerateOutcome {
-        let batchId: String
-        var codes: [String] = []
-        do {
-            batchId = try request.batchId ?? SecureRandom.identifier(prefix: "bat_")
-            codes.reserveCapacity(request.quantity)
-            for _ in 0..<request.quantity { codes.append(try SecureRandom.ticketCode()) }
+    /// POST /tickets/bulk-generate, in one transaction: the OTA pool row is locked with
+    /// SELECT ... FOR UPDATE exactly as a hold locks it, so batches and holds never
+    /// oversell together; the pricing (special pricing, else the product's prices now) is
+    /// frozen into the batch; tickets go in with one INSERT ... SELECT FROM unnest.
+    /// `batchId` (the request's, else one the caller made) and one ticket code per unit
+    /// come from the caller.
+    public func generate(partnerId: Int64, request: BulkGenerateRequest, requestHash: [UInt8], batchId: String,
+                         ticketCodes: [String], today: LocalDate) throws(StoreError) -> GenerateOutcome {
+        guard ticketCodes.count == request.quantity else { throw .other("a batch needs one ticket code per unit") }
+        let catalog = CatalogStore(db)
+        let customerTypes = try catalog.customerTypes()
+        do throws(FieldError) {
+            try request.validate(customerTypes: customerTypes)
         } catch {
-            throw .other("randomness unavailable")
+            return .invalid(error)
         }
-        codes.sort()
+        guard let product = try catalog.otaAvailability(productIds: [request.productId]).first else { return .noAllocation }
+        let snapshot = request.snapshot(product: product.pricing, specialDates: try catalog.specialDates(in: nil, from: today),
+                                        currency: try catalog.currency())
+        return try storeCall { try db.transaction { () throws -> GenerateOutcome in
+            try insert(partnerId: partnerId, request: request, requestHash: requestHash, batchId: batchId,
+                       codes: ticketCodes.sorted(), snapshot: snapshot)
+        } }
+    }
+
+    func insert(partnerId: Int64, request: BulkGenerateRequest, requestHash: [UInt8], batchId: String, codes: [String],
+                snapshot: PricingSnapshot) throws -> GenerateOutcome {
         let snapshotText = snapshot.json.encodedString()
         let resellerText = request.reseller.map { $0.raw.encodedString() }
         let price = snapshot.basePrice
-        return try storeCall {
+        do {
             // Same batch_id at the same time: the second waits here, then sees the first.
             try db.query("SELECT pg_advisory_xact_lock(hashtextextended(\(batchId), \(partnerId)))")
             if let existing = try db.query("""

@@ -1,4 +1,3 @@
-import OTACrypto
 import OTADomain
 import Postgres
 
@@ -9,46 +8,40 @@ public struct OrderStore {
     public init(_ db: PostgresConnection) { self.db = db }
 
     /// Turns a locked, active hold into an order with one ACTIVE ticket per unit, inside the
-    /// caller's transaction. The hold is ended first (reserved falls), then the tickets are
-    /// inserted (sold rises), so reserved + sold never passes the allocation on the way.
-    public func activate(_ reservation: Reservation, request: ActivationRequest, prices: [Money]) throws(StoreError) -> Order {
-        precondition(prices.count == request.units.count, "one price per unit")
-        let orderId: String
-        var codes: [String] = []
-        do {
-            orderId = try SecureRandom.identifier(prefix: "ord_")
-            for _ in request.units { codes.append(try SecureRandom.ticketCode()) }
-        } catch {
-            throw .other("randomness unavailable")
+    /// caller's transaction (ReservationStore.activate). The hold is ended first (reserved
+    /// falls), then the tickets are inserted (sold rises), so reserved + sold never passes
+    /// the allocation on the way.
+    func insert(for reservation: Reservation, request: ActivationRequest, prices: [Money], orderId: String,
+                ticketCodes codes: [String]) throws -> Order {
+        guard prices.count == request.units.count, codes.count == request.units.count else {
+            throw StoreError.other("an order needs one price and one ticket code per unit")
         }
         let total = prices.reduce(Money.zero, +)
         let customer = request.customer
         let types = request.units.map(\.customerType)
         let dates: [String?] = request.units.map { $0.travelDate?.description }
         let priceTexts = prices.map(\.description)
-        return try storeCall {
-            try ReservationStore(db).end(reservationId: reservation.reservationId, as: .activated)
-            guard let row = try db.query("""
-                INSERT INTO orders (order_id, partner_id, reservation_id, product_id, quantity, total_amount, currency,
-                                    customer_name, customer_email, customer_phone)
-                VALUES (\(orderId), \(reservation.partnerId), \(reservation.reservationId), \(reservation.productId),
-                        \(reservation.quantity), \(total)::numeric, \(reservation.pricing.currency),
-                        \(customer.name), \(customer.email), \(customer.phone))
-                RETURNING created_at
-                """).first else { throw StoreError.corrupt("order insert returned nothing") }
-            try db.query("""
-                INSERT INTO tickets (ticket_code, partner_id, product_id, order_id, status, customer_type, travel_date, price,
-                                     customer_name, customer_email, customer_phone)
-                SELECT u.code, \(reservation.partnerId), \(reservation.productId), \(orderId), 'ACTIVE', u.ctype, u.tdate, u.price,
-                       \(customer.name), \(customer.email), \(customer.phone)
-                  FROM unnest(\(codes)::text[], \(types)::text[], \(dates)::date[], \(priceTexts)::numeric[]) AS u(code, ctype, tdate, price)
-                """)
-            try TicketStore(db).grantEntitlements(ticketCodes: codes, productId: reservation.productId)
-            return Order(orderId: orderId, partnerId: reservation.partnerId, reservationId: reservation.reservationId,
-                         productId: reservation.productId, status: "confirmed", quantity: reservation.quantity,
-                         totalAmount: total, currency: reservation.pricing.currency, customer: customer,
-                         createdAt: try row.decode("created_at", as: Timestamp.self))
-        }
+        try ReservationStore(db).end(reservationId: reservation.reservationId, as: .activated)
+        guard let row = try db.query("""
+            INSERT INTO orders (order_id, partner_id, reservation_id, product_id, quantity, total_amount, currency,
+                                customer_name, customer_email, customer_phone)
+            VALUES (\(orderId), \(reservation.partnerId), \(reservation.reservationId), \(reservation.productId),
+                    \(reservation.quantity), \(total)::numeric, \(reservation.pricing.currency),
+                    \(customer.name), \(customer.email), \(customer.phone))
+            RETURNING created_at
+            """).first else { throw StoreError.corrupt("order insert returned nothing") }
+        try db.query("""
+            INSERT INTO tickets (ticket_code, partner_id, product_id, order_id, status, customer_type, travel_date, price,
+                                 customer_name, customer_email, customer_phone)
+            SELECT u.code, \(reservation.partnerId), \(reservation.productId), \(orderId), 'ACTIVE', u.ctype, u.tdate, u.price,
+                   \(customer.name), \(customer.email), \(customer.phone)
+              FROM unnest(\(codes)::text[], \(types)::text[], \(dates)::date[], \(priceTexts)::numeric[]) AS u(code, ctype, tdate, price)
+            """)
+        try TicketStore(db).grantEntitlements(ticketCodes: codes, productId: reservation.productId)
+        return Order(orderId: orderId, partnerId: reservation.partnerId, reservationId: reservation.reservationId,
+                     productId: reservation.productId, status: "confirmed", quantity: reservation.quantity,
+                     totalAmount: total, currency: reservation.pricing.currency, customer: customer,
+                     createdAt: try row.decode("created_at", as: Timestamp.self))
     }
 
     public func find(orderId: String, partnerId: Int64) throws(StoreError) -> Order? {

@@ -11,18 +11,21 @@ public struct RedemptionStore {
         case redeemed(Redemption, ticket: Ticket, billed: Bool)
         /// The same scan_id again: what the first scan did.
         case replay(Redemption, ticket: Ticket)
+        /// The scan_id was used for another ticket, function or venue.
+        case scanIdReused
         case ticketNotFound
         case ticketNotActive(TicketStatus)
         case unknownFunction(available: [String])
         case noUsesLeft
     }
 
-    /// One use of one entitlement, inside the caller's transaction. The ticket row is locked
-    /// first (FOR UPDATE), so parallel scans of one ticket run one after the other and the
+    /// One use of one entitlement, in one transaction. The ticket row is locked first
+    /// (FOR UPDATE), so parallel scans of one ticket run one after the other and the
     /// conditional decrement (uses_left > 0) lets exactly as many through as there are uses.
+    /// A scan_id replays only the same scan (ticket, function, venue); another is refused.
     public func redeem(ticketCode: String, partnerId: Int64, functionCode: String, venueId: String, operatorId: Int64,
                        scanId: String?) throws(StoreError) -> ScanOutcome {
-        try storeCall {
+        try storeCall { try db.transaction { () throws -> ScanOutcome in
             let tickets = TicketStore(db)
             if let scan = scanId {
                 try db.query("SELECT pg_advisory_xact_lock(hashtextextended(\(scan), \(partnerId)))")
@@ -31,6 +34,7 @@ public struct RedemptionStore {
                       FROM redemptions WHERE partner_id = \(partnerId) AND scan_id = \(scan)
                     """).first {
                     let r = try Self.redemption(row)
+                    guard r.ticketCode == ticketCode, r.functionCode == functionCode, r.venueId == venueId else { return .scanIdReused }
                     guard let t = try tickets.find(ticketCode: r.ticketCode, partnerId: partnerId) else { return .ticketNotFound }
                     return .replay(r, ticket: t)
                 }
@@ -62,7 +66,7 @@ public struct RedemptionStore {
                 """)
             guard let after = try tickets.find(ticketCode: ticketCode, partnerId: partnerId) else { return .ticketNotFound }
             return .redeemed(redemption, ticket: after, billed: billed)
-        }
+        } }
     }
 
     /// The ticket's billing line at its first redemption: the price it was sold at (the

@@ -69,30 +69,6 @@ public struct TicketStore {
         }
     }
 
-    /// PRE_GENERATED -> ACTIVE with the customer, at its final price.
-    public func activate(ticketCode: String, customer: Customer, customerType: String, travelDate: LocalDate?,
-                         price: Money) throws(StoreError) {
-        try storeCall {
-            let r = try db.query("""
-                UPDATE tickets SET status = 'ACTIVE', customer_type = \(customerType), travel_date = \(travelDate)::date,
-                       price = \(price)::numeric, customer_name = \(customer.name), customer_email = \(customer.email),
-                       customer_phone = \(customer.phone)
-                 WHERE ticket_code = \(ticketCode) AND status = 'PRE_GENERATED'
-                """)
-            guard r.affectedRows == 1 else { throw StoreError.notFound("pre-generated ticket \(ticketCode)") }
-        }
-    }
-
-    /// Voids a ticket; the ticket trigger returns its unit to the pool.
-    public func cancel(ticketCode: String) throws(StoreError) {
-        try storeCall {
-            let r = try db.query("""
-                UPDATE tickets SET status = 'CANCELLED' WHERE ticket_code = \(ticketCode) AND status IN ('PRE_GENERATED', 'ACTIVE')
-                """)
-            guard r.affectedRows == 1 else { throw StoreError.notFound("cancellable ticket \(ticketCode)") }
-        }
-    }
-
     static func ticket(_ row: PostgresRow) throws -> Ticket {
         guard let status = TicketStatus(rawValue: try row.decode("status", as: String.self)) else {
             throw StoreError.corrupt("ticket status")

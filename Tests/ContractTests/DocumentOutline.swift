@@ -31,6 +31,15 @@ struct DocumentOutline {
         }
 
         var text: String { lines.joined(separator: "\n") }
+
+        var operationId: String? {
+            lines.first { $0.hasPrefix("      operationId: ") }.map { String($0.dropFirst(19)) }
+        }
+
+        /// Whether it takes the Idempotency-Key header.
+        var takesIdempotencyKey: Bool {
+            lines.contains("        - $ref: '#/components/parameters/IdempotencyKey'")
+        }
     }
 
     static let methods: Set<String> = ["get", "put", "post", "delete", "options", "head", "patch", "trace"]

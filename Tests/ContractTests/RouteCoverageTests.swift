@@ -4,10 +4,10 @@ import Testing
 
 /// The document and the route table describe the same API: every route is documented with
 /// its method, every documented operation is routed, and each operation declares the
-/// authentication the pipeline really applies.
+/// operationId, authentication and Idempotency-Key the route table really has.
 @Suite struct RouteCoverageTests {
     let outline = DocumentOutline(OpenAPIDocument.yaml)
-    let routes = Endpoint.routes.registered
+    let routes = Routes.table.registered
 
     /// "METHOD /pattern" of the routes the outline lacks, and of the operations no route has.
     static func differences(_ outline: DocumentOutline, _ routes: [(method: String, pattern: String)]) -> (undocumented: [String], unrouted: [String]) {
@@ -20,14 +20,14 @@ import Testing
     @Test func everyRouteIsDocumented() {
         let missing = Self.differences(outline, routes).undocumented
         #expect(missing.isEmpty, """
-            Routed but not in the OpenAPI document (Sources/OTAGateway/OpenAPIDocument*.swift): \
-            \(missing.joined(separator: ", ")). Document them, then `make openapi-snapshot`.
+            Routed but not in the OpenAPI document (Sources/OTAGateway/openapi.yaml): \
+            \(missing.joined(separator: ", ")). Document them.
             """)
     }
 
     @Test func everyDocumentedOperationIsRouted() {
         let extra = Self.differences(outline, routes).unrouted
-        #expect(extra.isEmpty, "In the OpenAPI document but not routed (Endpoint.routes): \(extra.joined(separator: ", ")).")
+        #expect(extra.isEmpty, "In the OpenAPI document but not routed (Routes in Sources/OTAGateway): \(extra.joined(separator: ", ")).")
     }
 
     /// The check itself: a route left out of the document, or a method of a path, is found.
@@ -58,33 +58,78 @@ import Testing
     }
 
     @Test func operationIdsAreUnique() {
-        let ids = outline.operations.compactMap { op in
-            op.lines.first { $0.hasPrefix("      operationId: ") }.map { String($0.dropFirst(19)) }
-        }
+        let ids = outline.operations.compactMap(\.operationId)
         #expect(ids.count == outline.operations.count, "every operation has an operationId")
         #expect(Set(ids).count == ids.count, "operationIds are unique")
+    }
+
+    /// The route a documented operation is served by.
+    func route(of op: DocumentOutline.Operation) -> Route? {
+        let concrete = shape(op.path).replacing("{}", with: "x")
+        guard case let .found(route, _, _) = Routes.table.match(method: op.method, path: concrete) else { return nil }
+        return route
     }
 
     /// Partner routes: X-API-Key, the permission named, 401/403/429 documented. Venue-app
     /// routes: the operator's bearer token and 401. The rest: no authentication.
     @Test func securityMatchesThePipeline() {
         for op in outline.operations {
-            let concrete = shape(op.path).replacing("{}", with: "x")
-            guard case let .found(endpoint, _, _) = Endpoint.routes.match(method: op.method, path: concrete) else { continue }
+            guard let route = route(of: op) else { continue }
             let name = "\(op.method) \(op.path)"
-            if let permission = endpoint.permission {
+            switch route.auth {
+            case let .partner(permission):
                 #expect(op.securitySchemes == ["ApiKeyAuth"], "\(name) needs X-API-Key")
                 #expect(op.text.contains("`\(permission.rawValue)`"), "\(name) names its permission `\(permission.rawValue)`")
                 for status in ["401", "403", "429", "500", "503"] {
                     #expect(op.statuses.contains(status), "\(name) documents \(status)")
                 }
-            } else if endpoint.needsOperatorSession {
+            case .operatorSession:
                 #expect(op.securitySchemes == ["OperatorBearer"], "\(name) needs the operator's bearer token")
                 #expect(op.statuses.contains("401"), "\(name) documents 401")
-            } else {
+                #expect(op.statuses.contains("503"), "\(name) documents 503 (database away)")
+            case .none:
                 #expect(op.securitySchemes == [], "\(name) says `security: []`")
             }
             #expect(op.statuses.contains { $0.hasPrefix("2") }, "\(name) documents its success")
         }
+    }
+
+    /// The operationId is the route's name everywhere (document, metrics, logs).
+    @Test func operationIdsAreTheRoutesNames() {
+        for op in outline.operations {
+            guard let route = route(of: op) else { continue }
+            #expect(op.operationId == route.operationId, "\(op.method) \(op.path) is routed as \(route.operationId)")
+        }
+    }
+
+    /// Idempotency-Key is documented exactly where the pipeline honours it: on every
+    /// partner POST/PATCH that changes something (QR tokens are made anew each time).
+    @Test func idempotencyKeyIsDocumentedWhereTheRouteTakesIt() {
+        for op in outline.operations {
+            guard let route = route(of: op) else { continue }
+            #expect(op.takesIdempotencyKey == route.idempotent,
+                    "\(op.method) \(op.path): document says \(op.takesIdempotencyKey), route says \(route.idempotent)")
+            if route.idempotent {
+                // A malformed key is 400, another body 422, a key still in use 409.
+                for status in ["400", "409", "422"] {
+                    #expect(op.statuses.contains(status), "\(op.method) \(op.path) takes Idempotency-Key: documents \(status)")
+                }
+            }
+        }
+        for route in Routes.all where route.idempotent {
+            if case .partner = route.auth {} else { Issue.record("\(route.operationId): Idempotency-Key is scoped to a partner") }
+        }
+        let changing = Routes.all.filter { ["POST", "PATCH", "PUT", "DELETE"].contains($0.method) }
+        for route in changing where route.operationId != "issueTicketQR" {
+            if case .partner = route.auth { #expect(route.idempotent, "\(route.operationId) changes something: idempotent") }
+        }
+    }
+
+    @Test func theTableHasOneRoutePerMethodAndPathAndUniqueNames() {
+        let keys = Routes.all.map { "\($0.method) \($0.path)" }
+        #expect(Set(keys).count == keys.count)
+        let names = Routes.all.map(\.operationId)
+        #expect(Set(names).count == names.count)
+        #expect(Routes.table.registered.count == Routes.all.count)
     }
 }

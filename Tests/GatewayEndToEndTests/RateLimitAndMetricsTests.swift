@@ -91,8 +91,9 @@ import TestSupport
         #expect(r.header("Content-Type")?.hasPrefix("text/plain; version=0.0.4") == true)
         let text = r.text
         // Two holds and one replay, all 201.
-        #expect(text.contains(#"ota_http_requests_total{route="/api/ota/reserve",method="POST",status="201"} 3"#))
-        #expect(text.contains(#"ota_http_requests_total{route="/api/ota/reservations/{id}",method="GET",status="404"} 1"#))
+        // The route label is the operation's operationId (as in openapi.yaml), never a path with ids.
+        #expect(text.contains(#"ota_http_requests_total{route="createReservation",method="POST",status="201"} 3"#))
+        #expect(text.contains(#"ota_http_requests_total{route="getReservation",method="GET",status="404"} 1"#))
         #expect(text.contains("ota_reservations_active 2"))
         #expect(text.contains("ota_idempotent_replays_total 1"))
         #expect(text.contains(#"ota_pool_utilisation_ratio{product_id="106"} 0.002"#))

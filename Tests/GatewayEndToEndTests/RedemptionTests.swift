@@ -220,6 +220,9 @@ import TestSupport
         #expect(renamed.json["display_name"] as? String == "Pier staff")
         #expect(try s.post("/api/ota/operators/\(id)/disable", nil).json["status"] as? String == "disabled")
         #expect(try s.get("/operators/venues", key: nil, headers: bearer(token)).status == 401, "disabling ends the sessions")
-        #expect(try s.post("/operators/login", #"{"username":"staff.a","password":"correct horse battery"}"#, key: nil).status == 403)
+        // A disabled operator is answered as a wrong password: the answer never confirms a password.
+        let disabledLogin = try s.post("/operators/login", #"{"username":"staff.a","password":"correct horse battery"}"#, key: nil)
+        #expect(disabledLogin.status == 401)
+        #expect(disabledLogin.json["code"] as? String == "invalid_credentials")
     }
 }

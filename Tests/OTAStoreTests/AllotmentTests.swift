@@ -26,10 +26,10 @@ import TestSupport
     func generate(_ db: PostgresConnection, _ partner: Int64, _ quantity: Int) throws -> BatchStore.GenerateOutcome {
         let body = "{\"product_id\": 106, \"quantity\": \(quantity), \"distribution_mode\": \"reseller_batch\"}"
         let request = try BulkGenerateRequest.parse(try JSONObjectReader(try JSONValue.parse(body)))
-        return try db.transaction {
-            try BatchStore(db).generate(partnerId: partner, request: request, requestHash: Digest.sha256(body + UUID().uuidString),
-                                        snapshot: snapshot)
-        }
+        let codes = try (0..<quantity).map { _ in try SecureRandom.ticketCode() }
+        return try BatchStore(db).generate(partnerId: partner, request: request, requestHash: Digest.sha256(body + UUID().uuidString),
+                                           batchId: try SecureRandom.identifier(prefix: "bat_"), ticketCodes: codes,
+                                           today: LocalDate(year: 2026, month: 12, day: 1)!)
     }
 
     func allot(_ db: PostgresConnection, _ partner: Int64, _ units: Int) throws {
@@ -76,7 +76,9 @@ import TestSupport
         #expect(remaining == 2)
         #expect(try hold(db, capped, 3) == .overAllotment(remaining: 2))
         // A cancelled ticket no longer counts.
-        try TicketStore(db).cancel(ticketCode: codes[0])
+        guard case .cancelled = try TicketStore(db).cancel(ticketCode: codes[0], partnerId: capped) else {
+            Issue.record("cancelling an unredeemed ticket refused"); return
+        }
         guard case .created = try generate(db, capped, 3) else { Issue.record("batch after a cancellation refused"); return }
         #expect(try hold(db, capped, 1) == .overAllotment(remaining: 0))
         #expect(try db.query("SELECT ota_allotment_remaining(\(capped), 106) AS r").first?.decode("r", as: Int.self) == 0)

@@ -1,0 +1,94 @@
+import OTADomain
+import Postgres
+
+/// The use cases of a hold, one command each: it owns its transaction (a savepoint when
+/// the caller has one open, e.g. under an Idempotency-Key) and says how it ended.
+extension ReservationStore {
+    public enum PlaceOutcome: Sendable, Equatable {
+        case held(Reservation)
+        case insufficient(available: Int)
+        case overLimit(available: Int, maxPerHold: Int)
+        case overAllotment(remaining: Int)
+        case noAllocation
+    }
+
+    /// POST /reserve: prices the hold from the catalog as it is now (the snapshot the
+    /// activation will use) and takes it with `ota_hold`, which locks the pool row.
+    public func place(reservationId: String, partnerId: Int64, request: HoldRequest, maxUnitsPerHold: Int,
+                      today: LocalDate) throws(StoreError) -> PlaceOutcome {
+        let catalog = CatalogStore(db)
+        guard let product = try catalog.otaAvailability(productIds: [request.productId]).first else { return .noAllocation }
+        let snapshot = PricingSnapshot(pricing: product.pricing, specialDates: try catalog.specialDates(in: nil, from: today),
+                                       currency: try catalog.currency())
+        switch try hold(reservationId: reservationId, partnerId: partnerId, request: request,
+                        maxUnitsPerHold: maxUnitsPerHold, snapshot: snapshot) {
+        case let .held(_, createdAt, expiresAt):
+            return .held(Reservation(reservationId: reservationId, partnerId: partnerId, productId: request.productId,
+                                     quantity: request.quantity, status: .active, expiresAt: expiresAt, createdAt: createdAt,
+                                     pricing: snapshot))
+        case let .insufficient(available): return .insufficient(available: available)
+        case let .overLimit(available, maxPerHold): return .overLimit(available: available, maxPerHold: maxPerHold)
+        case let .overAllotment(remaining): return .overAllotment(remaining: remaining)
+        case .noAllocation: return .noAllocation
+        }
+    }
+
+    public enum CancelOutcome: Sendable, Equatable {
+        case cancelled(Reservation)
+        case notFound
+        case notActive(ReservationStatus)
+    }
+
+    /// active -> cancelled; the reservations trigger returns the units to the pool.
+    public func cancel(reservationId: String, partnerId: Int64) throws(StoreError) -> CancelOutcome {
+        try storeCall {
+            try db.transaction { () throws -> CancelOutcome in
+                guard let (r, _) = try lockForChange(reservationId: reservationId, partnerId: partnerId) else { return .notFound }
+                guard r.status == .active else { return .notActive(r.status) }
+                try end(reservationId: reservationId, as: .cancelled)
+                var cancelled = r
+                cancelled.status = .cancelled
+                return .cancelled(cancelled)
+            }
+        }
+    }
+
+    public enum ActivateOutcome: Sendable, Equatable {
+        case activated(Order, tickets: [Ticket])
+        case notFound
+        case notActive(ReservationStatus)
+        /// Past its expiry by the database clock, even if the worker has not released it yet.
+        case expired(Timestamp)
+        case invalid(FieldError)
+    }
+
+    /// Turns an active hold into an order with one ACTIVE ticket per unit, priced from the
+    /// hold's snapshot. The expiry is decided under the row lock by the database clock.
+    /// `orderId` and `ticketCodes` (one per requested unit) come from the caller.
+    public func activate(reservationId: String, partnerId: Int64, request: ActivationRequest, orderId: String,
+                         ticketCodes: [String], today: LocalDate) throws(StoreError) -> ActivateOutcome {
+        try storeCall {
+            try db.transaction { () throws -> ActivateOutcome in
+                guard let (r, pastExpiry) = try lockForChange(reservationId: reservationId, partnerId: partnerId) else {
+                    return .notFound
+                }
+                guard r.status == .active else { return .notActive(r.status) }
+                guard !pastExpiry else { return .expired(r.expiresAt) }
+                let customerTypes = try CatalogStore(db).customerTypes()
+                do throws(FieldError) {
+                    try request.validate(quantity: r.quantity, customerTypes: customerTypes, today: today)
+                } catch {
+                    return .invalid(error)
+                }
+                guard ticketCodes.count == request.units.count else {
+                    throw StoreError.other("activation needs one ticket code per unit")
+                }
+                let prices = request.unitPrices(r.pricing, today: today)
+                let order = try OrderStore(db).insert(for: r, request: request, prices: prices, orderId: orderId, ticketCodes: ticketCodes)
+                let tickets = try TicketStore(db).tickets(orderId: order.orderId, partnerId: partnerId,
+                                                          limit: max(order.quantity, 1), afterCode: nil).items
+                return .activated(order, tickets: tickets)
+            }
+        }
+    }
+}
