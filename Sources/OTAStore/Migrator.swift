@@ -1,10 +1,11 @@
 import Foundation
 import Postgres
 
-/// Applies the plain SQL files of sql/migrations in order. Each file is its own
-/// transaction and records itself in schema_migrations, so a DBA can apply the same files
-/// with psql alone; this runner only picks the pending ones, one at a time, under an
-/// advisory lock so that two runners never race.
+/// Applies the plain SQL files of sql/migrations in order, then the function files of
+/// sql/functions that changed (FunctionFiles.swift). Each migration is its own transaction
+/// and records itself in schema_migrations, so a DBA can apply the same files with psql
+/// alone (sql/apply.sh, sql/README.md); this runner only picks the pending ones, one at a
+/// time, under an advisory lock so that two runners never race.
 public struct Migrator {
     public struct File: Sendable, Equatable {
         public var version: Int
@@ -20,6 +21,11 @@ public struct Migrator {
         case failed(file: String, message: String)
         case didNotRecordItself(String)
         case databaseAhead(applied: Int, known: Int)
+        case functionsDirectoryUnreadable(String)
+        case badFunctionFileName(String)
+        case badFunctionFile(file: String, problem: String)
+        case noFunctionTable
+        case functionFailed(file: String, message: String)
 
         public var description: String {
             switch self {
@@ -30,6 +36,12 @@ public struct Migrator {
             case let .failed(f, m): return "migration \(f) failed and was rolled back: \(m)"
             case let .didNotRecordItself(f): return "migration \(f) ran but did not insert its row into schema_migrations"
             case let .databaseAhead(a, k): return "database is at version \(a), newer than the newest file \(k)"
+            case let .functionsDirectoryUnreadable(d):
+                return "cannot read function files \(d) (give --dir the sql directory, or its migrations directory with functions beside it)"
+            case let .badFunctionFileName(f): return "function file name \(f) is not a lowercase function name followed by .sql"
+            case let .badFunctionFile(f, p): return "function file \(f): \(p)"
+            case .noFunctionTable: return "schema_functions does not exist: the migration that creates it (0012) has not been applied"
+            case let .functionFailed(f, m): return "function file \(f) failed and was rolled back: \(m)"
             }
         }
     }
@@ -70,9 +82,24 @@ public struct Migrator {
         try appliedVersions(db).max() ?? 0
     }
 
-    /// Applies every pending file; returns the names applied.
+    /// What one run applied: migration names, then function file names.
+    public struct Applied: Sendable, Equatable {
+        public var migrations: [String]
+        public var functions: [String]
+        public var isEmpty: Bool { migrations.isEmpty && functions.isEmpty }
+    }
+
+    /// Applies every pending migration, then every function file whose checksum differs
+    /// from the recorded one (functions may use what the migrations create).
     @discardableResult
-    public static func migrate(_ db: PostgresConnection, files: [File], log: (String) -> Void = { _ in }) throws -> [String] {
+    public static func migrate(_ db: PostgresConnection, _ source: Source, log: (String) -> Void = { _ in }) throws -> Applied {
+        try migrate(db, files: source.migrations, functions: source.functions, log: log)
+    }
+
+    @discardableResult
+    public static func migrate(
+        _ db: PostgresConnection, files: [File], functions: [FunctionFile], log: (String) -> Void = { _ in }
+    ) throws -> Applied {
         try db.query("SELECT pg_advisory_lock(\(lockKey))")
         defer { _ = try? db.query("SELECT pg_advisory_unlock(\(lockKey))") }
         let applied = Set(try appliedVersions(db))
@@ -91,11 +118,11 @@ public struct Migrator {
             log("applied \(file.name)")
             done.append(file.name)
         }
-        return done
+        return Applied(migrations: done, functions: try applyFunctions(db, functions, log: log))
     }
 
     /// Where the migration files are: $OTA_MIGRATIONS_DIR, else ./sql/migrations, else
-    /// the share directory of an installed build.
+    /// the share directory of an installed build (the function files are beside them).
     public static func defaultDirectory(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
         if let d = environment["OTA_MIGRATIONS_DIR"], !d.isEmpty { return d }
         for candidate in ["sql/migrations", "/usr/share/ota/sql/migrations"]

@@ -5,7 +5,11 @@ import Postgres
 enum SchemaCommands {
     static let migrateHelp = """
         Usage: ota-admin migrate [--dir DIR]
-        Applies every pending file of DIR in order, each in its own transaction.
+        Applies every pending migration (DIR/migrations, NNNN_name.sql) in order, then every
+        function file (DIR/functions, name.sql) that changed since it was last applied, each in
+        its own transaction. DIR is the sql directory, or its migrations directory with the
+        functions directory beside it (default: $OTA_MIGRATIONS_DIR, else sql/migrations).
+        Running it again with nothing changed does nothing.
         """
 
     static let statusHelp = """
@@ -20,8 +24,8 @@ enum SchemaCommands {
         // Migrations may wait on locks for as long as it takes (no lock timeout), as before.
         let db = try Console.connect(lockTimeout: nil)
         do {
-            let files = try Migrator.load(directory: dir)
-            let applied = try Migrator.migrate(db, files: files) { print($0) }
+            let source = try Migrator.source(directory: dir)
+            let applied = try Migrator.migrate(db, source) { print($0) }
             print("ota-admin: schema at version \(try Migrator.currentVersion(db))" + (applied.isEmpty ? " (nothing to apply)" : ""))
         } catch {
             throw .failure("\(error)")

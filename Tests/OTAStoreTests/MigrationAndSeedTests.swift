@@ -24,10 +24,10 @@ let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         let empty = try TestDatabase(template: "template0")
         let db = try empty.connect()
         let files = try Migrator.load(directory: repositoryRoot + "/sql/migrations")
-        let first = try Migrator.migrate(db, files: files)
-        #expect(first.count == files.count)
+        let first = try Migrator.migrate(db, files: files, functions: [])
+        #expect(first.migrations.count == files.count)
         #expect(try Migrator.currentVersion(db) == Schema.expectedVersion)
-        #expect(try Migrator.migrate(db, files: files).isEmpty)
+        #expect(try Migrator.migrate(db, files: files, functions: []).isEmpty)
     }
 
     @Test func aFailingMigrationLeavesNothingBehind() throws {
@@ -41,7 +41,7 @@ let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
             INSERT INTO schema_migrations (version, name) VALUES (1, '0001_bad');
             COMMIT;
             """)
-        #expect(throws: Migrator.MigrationError.self) { try Migrator.migrate(db, files: [bad]) }
+        #expect(throws: Migrator.MigrationError.self) { try Migrator.migrate(db, files: [bad], functions: []) }
         #expect(try db.query("SELECT to_regclass('half_done') IS NULL AS gone").first?.decode("gone", as: Bool.self) == true)
         #expect(try Migrator.currentVersion(db) == 0)
     }

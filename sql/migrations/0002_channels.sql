@@ -1,5 +1,7 @@
 -- 0002 channels: per-product inventory pools per sales channel, with the no-oversell rules
 -- enforced by the database itself.
+-- History: the function text below is as it was when this file was written; the current
+-- definition of each function is sql/functions/<name>.sql (see sql/README.md).
 BEGIN;
 
 CREATE TABLE channel_inventory (

@@ -1,5 +1,7 @@
 -- 0004 reservations: holds on the OTA pool. channel_inventory.reserved is kept equal to
 -- the sum of active holds by the trigger below, so no code path can let them drift.
+-- History: the function text below is as it was when this file was written; the current
+-- definition of each function is sql/functions/<name>.sql (see sql/README.md).
 BEGIN;
 
 CREATE TABLE reservations (

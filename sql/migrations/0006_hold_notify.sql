@@ -3,6 +3,8 @@
 -- payload is the earliest expires_at of the statement's new holds, as epoch seconds text
 -- ("1762266600.123456"). Delivered at commit, and lost while a worker is disconnected:
 -- workers also poll.
+-- History: the function text below is as it was when this file was written; the current
+-- definition of each function is sql/functions/<name>.sql (see sql/README.md).
 BEGIN;
 
 -- Statement-level, with a transition table: one notification per INSERT however many rows

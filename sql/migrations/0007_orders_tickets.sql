@@ -2,6 +2,8 @@
 -- channel_inventory.sold is kept equal to the number of issued (not cancelled) tickets by
 -- the statement-level triggers below, and the ticket lifecycle is enforced here as well as
 -- in code: PRE_GENERATED -> ACTIVE -> USED, and PRE_GENERATED|ACTIVE -> CANCELLED.
+-- History: the function text below is as it was when this file was written; the current
+-- definition of each function is sql/functions/<name>.sql (see sql/README.md).
 BEGIN;
 
 CREATE TABLE orders (

@@ -1,6 +1,8 @@
 -- 0008 batches: tickets pre-generated in bulk for resellers (B2B2C). A batch takes its
 -- units out of the OTA pool at once (its tickets raise sold through the ticket triggers)
 -- and freezes its pricing, so later price changes never reach its tickets.
+-- History: the function text below is as it was when this file was written; the current
+-- definition of each function is sql/functions/<name>.sql (see sql/README.md).
 BEGIN;
 
 CREATE TABLE ticket_batches (

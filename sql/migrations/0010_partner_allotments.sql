@@ -2,6 +2,8 @@
 -- row here a partner may take whatever the pool has; with one, its active holds plus its
 -- issued (not cancelled) tickets of the product never exceed `units`. The pool stays
 -- shared: an allotment reserves nothing, it only limits.
+-- History: the function text below is as it was when this file was written; the current
+-- definition of each function is sql/functions/<name>.sql (see sql/README.md).
 BEGIN;
 
 CREATE TABLE partner_allotments (

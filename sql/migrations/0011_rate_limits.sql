@@ -1,6 +1,8 @@
 -- 0011 rate limits: GCRA state shared by every gateway instance, on the database clock, so
 -- a partner's limit is exact however many gateways serve it. UNLOGGED: losing the state in
 -- a crash only forgets recent usage, which is harmless, and it spares WAL on every request.
+-- History: the function text below is as it was when this file was written; the current
+-- definition of each function is sql/functions/<name>.sql (see sql/README.md).
 BEGIN;
 
 CREATE UNLOGGED TABLE rate_limit_state (
