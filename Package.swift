@@ -19,17 +19,19 @@ let package = Package(
         .systemLibrary(name: "CLinux"),
         .systemLibrary(name: "CQREncode", pkgConfig: "libqrencode", providers: [.apt(["libqrencode-dev"])]),
 
-        // Issue 9 item 6: Linux system calls written once (signals, EINTR, eventfd, durations).
+        // Issue 9 item 6: Linux system calls written once (signals, EINTR, eventfd, durations),
+        // and QR images apart from OTACrypto so that only the gateway links libqrencode.
         .target(name: "Posix", dependencies: ["CLinux"], swiftSettings: strict),
+        .target(name: "QRImage", dependencies: ["CQREncode"], swiftSettings: strict),
 
         .target(name: "Postgres", dependencies: ["CLibPQ", "Posix"], swiftSettings: strict),
         .target(name: "HTTP", dependencies: ["CLinux", "Posix"], swiftSettings: strict),
         .target(name: "JSON", swiftSettings: strict),
         .target(name: "OTADomain", dependencies: ["JSON"], swiftSettings: strict),
         .target(name: "OTALog", dependencies: ["JSON", "Posix"], swiftSettings: strict),
-        .target(name: "OTACrypto", dependencies: ["COpenSSL", "CQREncode"], swiftSettings: strict),
+        .target(name: "OTACrypto", dependencies: ["COpenSSL"], swiftSettings: strict),
         .target(name: "OTAStore", dependencies: ["Postgres", "OTADomain", "OTACrypto", "JSON"], swiftSettings: strict),
-        .target(name: "OTAGateway", dependencies: ["HTTP", "OTAStore", "OTADomain", "OTACrypto", "Postgres", "JSON", "OTALog"], swiftSettings: strict),
+        .target(name: "OTAGateway", dependencies: ["HTTP", "OTAStore", "OTADomain", "OTACrypto", "QRImage", "Postgres", "JSON", "OTALog"], swiftSettings: strict),
         .target(name: "SystemdNotify", dependencies: ["Posix"], swiftSettings: strict),
         .target(name: "OTAWorker", dependencies: ["Postgres", "OTAStore", "OTADomain", "JSON", "Posix", "OTALog"], swiftSettings: strict),
 
@@ -52,5 +54,6 @@ let package = Package(
         .testTarget(name: "AdminTests", dependencies: ["OTAStore", "Postgres", "TestSupport", "OTADomain", "OTACrypto"], swiftSettings: strict),
         // Issue 9 item 6
         .testTarget(name: "PosixTests", dependencies: ["Posix"], swiftSettings: strict),
+        .testTarget(name: "QRImageTests", dependencies: ["QRImage"], swiftSettings: strict),
     ]
 )
