@@ -19,29 +19,34 @@ let package = Package(
         .systemLibrary(name: "CLinux"),
         .systemLibrary(name: "CQREncode", pkgConfig: "libqrencode", providers: [.apt(["libqrencode-dev"])]),
 
-        .target(name: "Postgres", dependencies: ["CLibPQ"], swiftSettings: strict),
-        .target(name: "HTTP", dependencies: ["CLinux"], swiftSettings: strict),
+        // Issue 9 item 6: Linux system calls written once (signals, EINTR, eventfd, durations),
+        // and QR images apart from OTACrypto so that only the gateway links libqrencode.
+        .target(name: "Posix", dependencies: ["CLinux"], swiftSettings: strict),
+        .target(name: "QRImage", dependencies: ["CQREncode"], swiftSettings: strict),
+
+        .target(name: "Postgres", dependencies: ["CLibPQ", "Posix"], swiftSettings: strict),
+        .target(name: "HTTP", dependencies: ["CLinux", "Posix"], swiftSettings: strict),
         .target(name: "JSON", swiftSettings: strict),
         .target(name: "OTADomain", dependencies: ["JSON"], swiftSettings: strict),
-        .target(name: "OTALog", dependencies: ["JSON"], swiftSettings: strict),
-        .target(name: "OTACrypto", dependencies: ["COpenSSL", "CQREncode"], swiftSettings: strict),
+        .target(name: "OTALog", dependencies: ["JSON", "Posix"], swiftSettings: strict),
+        .target(name: "OTACrypto", dependencies: ["COpenSSL"], swiftSettings: strict),
         .target(name: "OTAStore", dependencies: ["Postgres", "OTADomain", "OTACrypto", "JSON"], swiftSettings: strict),
-        .target(name: "OTAGateway", dependencies: ["HTTP", "OTAStore", "OTADomain", "OTACrypto", "Postgres", "JSON", "OTALog"],
+        .target(name: "OTAGateway", dependencies: ["HTTP", "OTAStore", "OTADomain", "OTACrypto", "QRImage", "Postgres", "JSON", "OTALog"],
                 exclude: ["openapi.yaml"], swiftSettings: strict, plugins: ["EmbedFiles"]),
-        .target(name: "SystemdNotify", swiftSettings: strict),
-        .target(name: "OTAWorker", dependencies: ["Postgres", "OTAStore", "OTADomain", "JSON", "CLinux", "OTALog"], swiftSettings: strict),
+        .target(name: "SystemdNotify", dependencies: ["Posix"], swiftSettings: strict),
+        .target(name: "OTAWorker", dependencies: ["Postgres", "OTAStore", "OTADomain", "JSON", "Posix", "OTALog"], swiftSettings: strict),
 
         // Build-time embedding of static files (the OpenAPI document): a local plugin, no dependency.
         .executableTarget(name: "embed-files", path: "Sources/Tools/embed-files", swiftSettings: strict),
         .plugin(name: "EmbedFiles", capability: .buildTool(), dependencies: ["embed-files"], path: "Sources/Plugins/EmbedFiles"),
 
-        .executableTarget(name: "ota-gateway", dependencies: ["OTAGateway", "JSON", "SystemdNotify", "OTALog"], swiftSettings: strict),
-        .executableTarget(name: "ota-expiry-worker", dependencies: ["OTAWorker", "SystemdNotify", "OTALog"], swiftSettings: strict),
+        .executableTarget(name: "ota-gateway", dependencies: ["OTAGateway", "JSON", "SystemdNotify", "OTALog", "Posix"], swiftSettings: strict),
+        .executableTarget(name: "ota-expiry-worker", dependencies: ["OTAWorker", "SystemdNotify", "OTALog", "Posix"], swiftSettings: strict),
         .executableTarget(name: "ota-seed", dependencies: ["OTAStore", "JSON", "Postgres"], swiftSettings: strict),
         .executableTarget(name: "ota-admin", dependencies: ["OTAStore", "Postgres", "OTADomain", "OTACrypto"], swiftSettings: strict),
 
         .target(name: "TestSupport", dependencies: ["Postgres"], path: "Tests/TestSupport", swiftSettings: strict),
-        .testTarget(name: "HTTPTests", dependencies: ["HTTP"], swiftSettings: strict),
+        .testTarget(name: "HTTPTests", dependencies: ["HTTP", "Posix"], swiftSettings: strict),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres"], swiftSettings: strict),
         .testTarget(name: "JSONTests", dependencies: ["JSON"], swiftSettings: strict),
         .testTarget(name: "OTADomainTests", dependencies: ["OTADomain", "JSON"], swiftSettings: strict),
@@ -52,5 +57,8 @@ let package = Package(
         .testTarget(name: "ContractTests", dependencies: ["OTAGateway", "HTTP", "TestSupport", "Postgres"], swiftSettings: strict),
         .testTarget(name: "OTAWorkerTests", dependencies: ["OTAWorker", "OTAStore", "OTADomain", "Postgres", "TestSupport", "SystemdNotify"], swiftSettings: strict),
         .testTarget(name: "AdminTests", dependencies: ["OTAStore", "Postgres", "TestSupport", "OTADomain", "OTACrypto"], swiftSettings: strict),
+        // Issue 9 item 6
+        .testTarget(name: "PosixTests", dependencies: ["Posix"], swiftSettings: strict),
+        .testTarget(name: "QRImageTests", dependencies: ["QRImage"], swiftSettings: strict),
     ]
 )

@@ -1,5 +1,6 @@
 import CLinux
 import Glibc
+import Posix
 
 /// Reading, parsing, dispatching and writing for one connection. `drive` is the one
 /// place that advances a connection after anything happened to it; it ends by syncing
@@ -22,7 +23,7 @@ extension EventLoop {
     private func readInput(_ connection: Connection, now: Instant) -> Bool {
         var rounds = 0
         while rounds < 4, wantsInput(connection) {
-            let count = read(connection.fd, readBuffer.baseAddress, readBuffer.count)
+            let count = Syscall.read(connection.fd, readBuffer.baseAddress, readBuffer.count)
             if count > 0 {
                 rounds += 1
                 // While lingering, input is read only to be discarded.
@@ -35,7 +36,6 @@ extension EventLoop {
                 break
             } else {
                 let code = errno
-                if code == EINTR { continue }
                 if code == EAGAIN || code == EWOULDBLOCK { break }
                 closeConnection(connection, now: now)
                 return false
@@ -121,11 +121,13 @@ extension EventLoop {
         var progressed = false
         while connection.hasPendingOutput {
             let sent = connection.output.withUnsafeBytes { bytes in
-                send(
+                // MSG_NOSIGNAL: a closed peer is an EPIPE here, whatever the process's
+                // SIGPIPE disposition.
+                Syscall.send(
                     connection.fd,
                     bytes.baseAddress! + connection.outputOffset,
                     bytes.count - connection.outputOffset,
-                    Int32(MSG_NOSIGNAL)
+                    flags: Int32(MSG_NOSIGNAL)
                 )
             }
             if sent > 0 {
@@ -134,7 +136,6 @@ extension EventLoop {
                 continue
             }
             let code = errno
-            if sent < 0 && code == EINTR { continue }
             if sent < 0 && (code == EAGAIN || code == EWOULDBLOCK) { break }
             closeConnection(connection, now: now)  // EPIPE, ECONNRESET...
             return false

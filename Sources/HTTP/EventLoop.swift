@@ -1,21 +1,24 @@
 import CLinux
 import Glibc
+import Posix
 import Synchronization
 
 /// State shared between the server object (any thread) and its event loop.
 final class ServerControl: Sendable {
     let shutdownRequested = Atomic<Bool>(false)
     let draining = Atomic<Bool>(false)
-    let wakeup: Wakeup
+    /// Wakes the loop: workers posting results, `shutdown()`.
+    let wakeup: EventFD
 
-    init(wakeup: Wakeup) {
+    init(wakeup: EventFD) {
         self.wakeup = wakeup
     }
 }
 
-/// The single I/O thread: level-triggered epoll over the listener, every connection,
-/// the workers' eventfd and the signalfd. It never blocks except in epoll_wait, and all
-/// connection state lives here, so none of it needs a lock.
+/// The single I/O thread: level-triggered epoll over the listener, every connection and
+/// the wakeup eventfd. It never blocks except in epoll_wait, and all connection state
+/// lives here, so none of it needs a lock. It handles no signals: the executable owns
+/// them and calls `HTTPServer.shutdown()`.
 ///
 /// Split by concern: accepting (EventLoop+Accept), reading, parsing and writing
 /// (EventLoop+Connections), deadlines and shutdown (EventLoop+Timers).
@@ -39,7 +42,6 @@ final class EventLoop {
     let control: ServerControl
     let pool: WorkerPool
     let mailbox: Mailbox
-    let signalFD: Int32
     var listenerFD: Int32?
     var listenerRegistered = false
     var acceptPausedUntil: Instant?
@@ -76,16 +78,13 @@ final class EventLoop {
         self.pool = pool
         self.mailbox = mailbox
         self.epoll = try Epoll()
-        self.signalFD = try TerminationSignals.makeSignalFD()
         readBuffer = .allocate(byteCount: 64 * 1024, alignment: 16)
         epoll.add(fd: control.wakeup.fd, events: Epoll.readable, token: Epoll.token(fd: control.wakeup.fd, id: 0))
-        epoll.add(fd: signalFD, events: Epoll.readable, token: Epoll.token(fd: signalFD, id: 0))
         updateListenerInterest(now: .now)
     }
 
     deinit {
         readBuffer.deallocate()
-        close(signalFD)
         if let listenerFD { close(listenerFD) }
     }
 
@@ -124,10 +123,6 @@ final class EventLoop {
             if fd == control.wakeup.fd {
                 control.wakeup.drain()
                 deliverResults(now: now)
-            } else if fd == signalFD {
-                if TerminationSignals.drain(signalFD) {
-                    control.shutdownRequested.store(true, ordering: .releasing)
-                }
             } else if fd == listenerFD {
                 acceptConnections(now: now)
             }
@@ -170,13 +165,7 @@ final class EventLoop {
             if let candidate, wake.map({ candidate < $0 }) ?? true { wake = candidate }
         }
         guard let wake else { return -1 }
-        if wake <= now { return 0 }
-        let (seconds, attoseconds) = (wake - now).components
-        // Waking at least once a day avoids overflow with absurdly long timeouts.
-        if seconds >= 86_400 { return 86_400_000 }
-        // Round up so the loop does not wake just before the deadline and spin.
-        let milliseconds = seconds * 1000 + (attoseconds + 999_999_999_999_999) / 1_000_000_000_000_000
-        return Int32(clamping: milliseconds)
+        return (wake - now).pollTimeoutMilliseconds
     }
 
     func closeAllConnections() {

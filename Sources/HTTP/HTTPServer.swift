@@ -1,8 +1,13 @@
 import Glibc
+import Posix
 import Synchronization
 
 /// An HTTP/1.1 server: one epoll I/O thread (the thread that calls `run()`) and
 /// `workerCount` worker threads that run the handlers.
+///
+/// It sets no process-wide policy: it neither blocks nor handles signals and leaves
+/// SIGPIPE alone (its sends pass MSG_NOSIGNAL). The executable owns signals and turns
+/// SIGTERM into `shutdown()` (e.g. with Posix's `SignalWatcher`).
 ///
 /// Sendable without `@unchecked`: configuration and closures are immutable and
 /// Sendable, and the mutable bits live in a `Mutex` or atomics.
@@ -24,8 +29,7 @@ public final class HTTPServer: Sendable {
     }
 
     /// Binds and listens at once, so a taken port is reported here, with a clear
-    /// error, before anything else starts. Also blocks SIGTERM/SIGINT on the calling
-    /// thread (see `blockTerminationSignals()`).
+    /// error, before anything else starts.
     ///
     /// - Parameters:
     ///   - errorResponse: builds the responses the server makes itself (400, 408, 413,
@@ -37,14 +41,13 @@ public final class HTTPServer: Sendable {
         errorResponse: @escaping @Sendable (_ status: Int, _ detail: String) -> HTTPResponse = HTTPServer.defaultErrorResponse,
         makeHandler: @escaping @Sendable (_ workerIndex: Int) -> any HTTPRequestHandler
     ) throws {
-        Self.blockTerminationSignals()
         let listener = try Socket.listen(host: configuration.host, port: configuration.port)
-        let wakeup: Wakeup
-        do {
-            wakeup = try Wakeup()
+        let wakeup: EventFD
+        do throws(SystemCallError) {
+            wakeup = try EventFD()
         } catch {
             close(listener.fd)
-            throw error
+            throw HTTPServerError.systemCallFailed(call: error.call, errno: error.errno)
         }
         self.configuration = configuration
         self.port = listener.port
@@ -66,12 +69,12 @@ public final class HTTPServer: Sendable {
         set { readyCallback.withLock { $0 = newValue } }
     }
 
-    /// True once shutdown began (a signal or `shutdown()`); readiness checks answer 503.
+    /// True once `shutdown()` was called; readiness checks answer 503.
     public var isDraining: Bool {
         control.draining.load(ordering: .acquiring)
     }
 
-    /// Serves on the calling thread until SIGTERM/SIGINT or `shutdown()`; then stops
+    /// Serves on the calling thread until `shutdown()`; then stops
     /// accepting, lets in-flight requests finish and be written (up to
     /// `shutdownDeadline`), closes every connection and returns. May be called once.
     public func run() throws {
@@ -82,8 +85,6 @@ public final class HTTPServer: Sendable {
             return state.listenerFD
         }
         guard let listenerFD else { throw HTTPServerError.alreadyRunning }
-        // Before the workers start, so they inherit the mask.
-        Self.blockTerminationSignals()
         let mailbox = Mailbox(wakeup: control.wakeup)
         let pool = WorkerPool(
             workerCount: configuration.workerCount,
@@ -121,8 +122,9 @@ public final class HTTPServer: Sendable {
         if let failure { throw failure }
     }
 
-    /// Begins a graceful shutdown, as SIGTERM does. Thread-safe; `run()` returns once
-    /// in-flight requests are done or the shutdown deadline passed.
+    /// Begins a graceful shutdown (what an executable does on SIGTERM). Thread-safe and
+    /// idempotent; `run()` returns once in-flight requests are done or the shutdown
+    /// deadline passed. Before `run()`, it makes `run()` return at once.
     public func shutdown() {
         control.draining.store(true, ordering: .releasing)
         control.shutdownRequested.store(true, ordering: .releasing)
@@ -133,14 +135,5 @@ public final class HTTPServer: Sendable {
     /// `{"type":"about:blank","title":<reason phrase>,"status":..,"detail":..}`.
     public static func defaultErrorResponse(status: Int, detail: String) -> HTTPResponse {
         ProblemDetails.response(status: status, detail: detail)
-    }
-
-    /// Blocks SIGTERM and SIGINT for the calling thread and the threads it starts later,
-    /// and ignores SIGPIPE. A process-directed signal goes to any thread that does not
-    /// block it, so for `run()` to see SIGTERM through its signalfd, call this first in
-    /// `main`, before anything starts threads. `init` calls it too, which suffices when
-    /// the server is created before other threads.
-    public static func blockTerminationSignals() {
-        TerminationSignals.block()
     }
 }

@@ -25,7 +25,7 @@ public struct HTTPServerConfiguration: Sendable {
     /// A request that waited longer than this for a worker gets 503 without reaching
     /// the handler (its client has likely given up).
     public var maxQueueWait: Duration = .seconds(10)
-    /// After SIGTERM/SIGINT or `shutdown()`, how long in-flight requests may take before
+    /// After `shutdown()`, how long in-flight requests may take before
     /// the remaining connections are closed and `run()` returns.
     public var shutdownDeadline: Duration = .seconds(25)
 

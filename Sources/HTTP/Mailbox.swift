@@ -1,3 +1,4 @@
+import Posix
 import Synchronization
 
 /// Results travelling from workers to the event loop.
@@ -10,10 +11,10 @@ struct WorkResult: Sendable {
 /// The workers' outbox: a locked array plus the eventfd. Only the post that finds the
 /// box empty writes the eventfd, because the loop always takes everything at once.
 final class Mailbox: Sendable {
-    let wakeup: Wakeup
+    let wakeup: EventFD
     private let results = Mutex<[WorkResult]>([])
 
-    init(wakeup: Wakeup) {
+    init(wakeup: EventFD) {
         self.wakeup = wakeup
     }
 

@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import Posix
 import Synchronization
 
 /// A request on its way to a worker.
@@ -95,9 +96,7 @@ final class WorkerPool: Sendable {
     /// Waits until every worker has exited or the deadline passes; true if they all did.
     func waitForExit(until deadline: ContinuousClock.Instant) -> Bool {
         let remaining = min(max(.zero, deadline - .now), .seconds(86_400))
-        let (seconds, attoseconds) = remaining.components
-        let nanoseconds = Int(seconds) * 1_000_000_000 + Int(attoseconds / 1_000_000_000)
-        return exited.wait(timeout: .now() + .nanoseconds(max(0, nanoseconds))) == .success
+        return exited.wait(timeout: .now() + .nanoseconds(Int(remaining.wholeNanoseconds))) == .success
     }
 
     private func work(index: Int, makeHandler: @Sendable (Int) -> any HTTPRequestHandler) {

@@ -2,6 +2,7 @@ import HTTP
 import OTALog
 import JSON
 import OTACrypto
+import QRImage
 import OTADomain
 import OTAStore
 

@@ -1,5 +1,6 @@
 import Glibc
 import JSON
+import Posix
 
 /// Structured logs of every executable: one JSON object per line on standard output
 /// (ts, level, event, then the fields), so one log pipeline reads them all. Secrets never
@@ -11,17 +12,9 @@ public enum Log {
         ] + fields)
         var bytes = line.encoded()
         bytes.append(0x0A)
-        // One write per line keeps lines whole; a short write (a full pipe) goes on.
-        bytes.withUnsafeBytes { buffer in
-            guard let base = buffer.baseAddress else { return }
-            var offset = 0
-            while offset < buffer.count {
-                let written = write(1, base + offset, buffer.count - offset)
-                if written < 0 && errno == EINTR { continue }
-                guard written > 0 else { return }
-                offset += written
-            }
-        }
+        // One write per line keeps lines whole; a short write (a full pipe) goes on. A
+        // failed write loses the line: there is nowhere else to report it.
+        _ = bytes.withUnsafeBytes { Syscall.writeAll(1, $0) }
     }
 
     static func isoNow() -> String {

@@ -1,6 +1,7 @@
 import JSON
 import OTALog
 import OTAStore
+import Posix
 import Postgres
 
 /// What the worker tells its supervisor (systemd through SystemdNotify, in main.swift).
@@ -230,8 +231,7 @@ public final class ExpiryWorker {
     }
 
     static func milliseconds(_ duration: Duration) -> Int {
-        let (seconds, attoseconds) = duration.components
-        return Int(seconds) * 1000 + Int(attoseconds / 1_000_000_000_000_000)
+        Int(duration.wholeMilliseconds)
     }
 
     static func signalName(_ signal: Int32?) -> String {

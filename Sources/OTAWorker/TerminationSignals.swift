@@ -1,5 +1,5 @@
-import CLinux
 import Glibc
+import Posix
 
 /// Failures that stop the worker before it can run at all.
 public enum ExpiryWorkerError: Error, Sendable, CustomStringConvertible {
@@ -8,16 +8,17 @@ public enum ExpiryWorkerError: Error, Sendable, CustomStringConvertible {
     public var description: String {
         switch self {
         case let .systemCallFailed(call, code):
-            return "\(call) failed: \(String(cString: strerror(code))) (errno \(code))"
+            return SystemCallError(call: call, errno: code).description
         }
     }
 }
 
-/// SIGTERM and SIGINT, blocked and read through a signalfd, so the loop notices them
-/// between statements and inside its waits instead of being torn down in the middle of
-/// a batch. Owned by the loop's thread.
+/// SIGTERM and SIGINT read through a signalfd, so the loop notices them between
+/// statements and inside its waits instead of being torn down in the middle of a batch.
+/// `main` blocks them first, before any thread exists (`SignalSet.termination.block()`).
+/// Owned by the loop's thread.
 public final class TerminationSignals {
-    private let fd: Int32
+    private let signalFD: SignalFD
     /// The first termination signal read (SIGTERM or SIGINT), nil while none arrived.
     public private(set) var received: Int32?
 
@@ -29,27 +30,17 @@ public final class TerminationSignals {
         case timeout
     }
 
-    /// Blocks SIGTERM/SIGINT for the calling thread and the threads it starts later; call
-    /// it first in `main`, before anything starts a thread, or a signal may be delivered to
-    /// a thread that does not block it and kill the process. Also ignores SIGPIPE.
-    public static func block() {
-        var signals = set()
-        pthread_sigmask(SIG_BLOCK, &signals, nil)
-        signal(SIGPIPE, SIG_IGN)
+    public init(_ set: SignalSet = .termination) throws(ExpiryWorkerError) {
+        do throws(SystemCallError) {
+            signalFD = try SignalFD(set)
+        } catch {
+            throw .systemCallFailed(call: error.call, errno: error.errno)
+        }
     }
-
-    public init() throws(ExpiryWorkerError) {
-        var signals = Self.set()
-        let fd = signalfd(-1, &signals, Int32(SFD_NONBLOCK | SFD_CLOEXEC))
-        guard fd >= 0 else { throw .systemCallFailed(call: "signalfd", errno: errno) }
-        self.fd = fd
-    }
-
-    deinit { close(fd) }
 
     /// True once a termination signal arrived; does not wait.
     public func check() -> Bool {
-        drain()
+        if received == nil { received = signalFD.takePending().first }
         return received != nil
     }
 
@@ -57,42 +48,11 @@ public final class TerminationSignals {
     /// `timeout` passes. A signal that arrived earlier ends the wait at once.
     public func wait(orReadable other: Int32 = -1, timeout: Duration) -> WaitResult {
         if check() { return .signal }
-        var descriptors = [pollfd(fd: fd, events: Int16(POLLIN), revents: 0)]
+        var descriptors = [pollfd(fd: signalFD.fd, events: Int16(POLLIN), revents: 0)]
         if other >= 0 { descriptors.append(pollfd(fd: other, events: Int16(POLLIN), revents: 0)) }
-        let ready = poll(&descriptors, nfds_t(descriptors.count), Self.milliseconds(timeout))
-        guard ready > 0 else { return check() ? .signal : .timeout }  // timeout or EINTR
+        let ready = Syscall.poll(&descriptors, timeout: timeout)
+        guard ready > 0 else { return check() ? .signal : .timeout }
         if check() { return .signal }
         return descriptors.count > 1 && descriptors[1].revents != 0 ? .readable : .timeout
-    }
-
-    private func drain() {
-        var info = signalfd_siginfo()
-        while true {
-            let count = read(fd, &info, MemoryLayout<signalfd_siginfo>.size)
-            if count == MemoryLayout<signalfd_siginfo>.size {
-                if received == nil { received = Int32(bitPattern: info.ssi_signo) }
-                continue
-            }
-            if count < 0 && errno == EINTR { continue }
-            return
-        }
-    }
-
-    private static func set() -> sigset_t {
-        var signals = sigset_t()
-        sigemptyset(&signals)
-        sigaddset(&signals, SIGTERM)
-        sigaddset(&signals, SIGINT)
-        return signals
-    }
-
-    /// poll's timeout: whole milliseconds rounded up (a wait never ends just before its
-    /// deadline), at least 0, at most a day (callers wake earlier anyway).
-    static func milliseconds(_ duration: Duration) -> Int32 {
-        guard duration > .zero else { return 0 }
-        let (seconds, attoseconds) = duration.components
-        guard seconds < 86_400 else { return 86_400_000 }
-        let perMillisecond: Int64 = 1_000_000_000_000_000
-        return Int32(seconds * 1000 + (attoseconds + perMillisecond - 1) / perMillisecond)
     }
 }

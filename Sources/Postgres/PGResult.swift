@@ -129,7 +129,7 @@ struct PreparedStatements {
 
     mutating func nextName() -> String {
         counter += 1
-        return "ota_\(counter)"
+        return "stmt_\(counter)"
     }
 
     /// Records a prepared statement; returns the name of one to DEALLOCATE when full.

@@ -1,12 +1,14 @@
 import CLibPQ
+import Posix
 
 /// How to reach PostgreSQL and the session settings every connection starts with.
 public struct PostgresConfiguration: Sendable {
     /// A `postgresql://` URL or a `key=value` conninfo string. May hold a password: it is
     /// handed to libpq and never logged.
     public var url: String
-    /// Overrides an `application_name` in `url`.
-    public var applicationName: String = "ota"
+    /// The session's `application_name` (in pg_stat_activity and the server log), set by
+    /// the executable (ota-gateway, ...); overrides one in `url`. nil keeps the url's.
+    public var applicationName: String?
     /// Overrides a `connect_timeout` in `url`; bounds connecting and reconnecting.
     public var connectTimeoutSeconds: Int = 5
     /// Session `statement_timeout`; nil leaves the server's setting, `.zero` disables it.
@@ -17,8 +19,9 @@ public struct PostgresConfiguration: Sendable {
     /// in an open transaction, so a stuck worker cannot hold row locks forever.
     public var idleInTransactionTimeout: Duration? = .seconds(30)
 
-    public init(url: String) {
+    public init(url: String, applicationName: String? = nil) {
         self.url = url
+        self.applicationName = applicationName
     }
 
     /// The keyword/value pairs for PQconnectdbParams: the URL's own parameters, then ours.
@@ -29,7 +32,8 @@ public struct PostgresConfiguration: Sendable {
     func connectionParameters() throws(PostgresError) -> [(keyword: String, value: String)] {
         var parameters = try Self.parse(url)
         let userOptions = parameters.first { $0.keyword == "options" }?.value
-        let overridden: Set<String> = ["application_name", "connect_timeout", "client_encoding", "options"]
+        var overridden: Set<String> = ["connect_timeout", "client_encoding", "options"]
+        if applicationName != nil { overridden.insert("application_name") }
         parameters.removeAll { overridden.contains($0.keyword) }
 
         var settings = ["TimeZone=UTC", "DateStyle=ISO", "bytea_output=hex"]
@@ -41,7 +45,7 @@ public struct PostgresConfiguration: Sendable {
         var options = settings.map { "-c \($0)" }.joined(separator: " ")
         if let userOptions, !userOptions.isEmpty { options = userOptions + " " + options }
 
-        parameters.append(("application_name", applicationName))
+        if let applicationName { parameters.append(("application_name", applicationName)) }
         parameters.append(("connect_timeout", String(max(1, connectTimeoutSeconds))))
         parameters.append(("client_encoding", "UTF8"))
         parameters.append(("options", options))
@@ -84,14 +88,8 @@ public struct PostgresConfiguration: Sendable {
     /// Whole milliseconds, rounded up so that a tiny positive timeout never becomes 0,
     /// which PostgreSQL reads as "no timeout".
     static func milliseconds(_ duration: Duration) -> Int64 {
-        let (seconds, attoseconds) = duration.components
-        guard seconds >= 0, attoseconds >= 0 else { return 0 }
-        let perMillisecond: Int64 = 1_000_000_000_000_000
-        let (wholeMillis, overflow) = seconds.multipliedReportingOverflow(by: 1000)
-        guard !overflow else { return Int64(Int32.max) }
-        let total = wholeMillis + attoseconds / perMillisecond + (attoseconds % perMillisecond > 0 ? 1 : 0)
         // The server's timeout settings are 32-bit milliseconds.
-        return min(total, Int64(Int32.max))
+        min(duration.millisecondsRoundedUp, Int64(Int32.max))
     }
 }
 

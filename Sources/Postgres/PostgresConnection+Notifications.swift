@@ -1,4 +1,5 @@
 import CLibPQ
+import Posix
 
 #if canImport(Glibc)
 import Glibc
@@ -53,14 +54,12 @@ extension PostgresConnection {
             guard remaining > .zero else { return [] }
             let socket = PQsocket(connection)
             guard socket >= 0 else { throw lostWhileWaiting(connection) }
-            var descriptor = pollfd(fd: socket, events: Int16(POLLIN), revents: 0)
-            let milliseconds = Int32(clamping: PostgresConfiguration.milliseconds(remaining))
-            let ready = poll(&descriptor, 1, milliseconds)
-            if ready < 0 && errno != EINTR {
+            var descriptors = [pollfd(fd: socket, events: Int16(POLLIN), revents: 0)]
+            if Syscall.poll(&descriptors, timeout: remaining) < 0 {
                 throw PostgresError(code: .other, message: "poll failed with errno \(errno)")
             }
-            // Readable, timed out or interrupted: consume and look again; the deadline
-            // decides when to stop. Readable without a notification (a NOTICE, a parameter
+            // Readable or timed out: consume and look again; the deadline decides when to
+            // stop. Readable without a notification (a NOTICE, a parameter
             // status) just loops.
         }
     }

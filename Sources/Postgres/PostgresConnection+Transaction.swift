@@ -71,7 +71,7 @@ extension PostgresConnection {
 
     private func savepoint<T>(_ body: () throws -> T) throws -> T {
         let connection = try usableHandle()
-        let name = "ota_savepoint_\(transactionDepth)"
+        let name = "sp_\(transactionDepth)"
         try simpleCommand("SAVEPOINT \(name)", on: connection)
         transactionDepth += 1
         defer { transactionDepth -= 1 }

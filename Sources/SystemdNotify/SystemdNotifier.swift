@@ -1,4 +1,5 @@
 import Glibc
+import Posix
 
 /// One assignment of the sd_notify protocol (see sd_notify(3)).
 public enum SystemdState: Sendable, Equatable {
@@ -83,18 +84,16 @@ public struct SystemdNotifier: Sendable {
         guard fd >= 0 else { throw .systemCallFailed(call: "socket(AF_UNIX, SOCK_DGRAM)", errno: errno) }
         defer { close(fd) }
         let bytes = Array(message.utf8)
-        while true {
-            let sent = bytes.withUnsafeBytes { buffer in
-                withUnsafePointer(to: &socketAddress) { pointer in
-                    pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                        sendto(fd, buffer.baseAddress, buffer.count, Int32(MSG_NOSIGNAL), $0, length)
+        let sent = bytes.withUnsafeBytes { buffer in
+            withUnsafePointer(to: &socketAddress) { pointer in
+                pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { address in
+                    Syscall.retryingInterrupts {
+                        sendto(fd, buffer.baseAddress, buffer.count, Int32(MSG_NOSIGNAL), address, length)
                     }
                 }
             }
-            if sent >= 0 { return }
-            if errno == EINTR { continue }
-            throw .systemCallFailed(call: "sendto(\(address))", errno: errno)
         }
+        guard sent >= 0 else { throw .systemCallFailed(call: "sendto(\(address))", errno: errno) }
     }
 
     /// The sockaddr_un for an absolute path, or for an abstract name given as "@name"

@@ -1,11 +1,15 @@
 import Foundation
 import OTALog
 import OTAWorker
+import Posix
 import SystemdNotify
 
-// First, before anything could start a thread: a SIGTERM must reach the signalfd, never a
-// thread that does not block it (which would kill the process mid-batch).
-TerminationSignals.block()
+// The process's signal policy, first, before anything could start a thread: SIGTERM and
+// SIGINT must reach the worker's signalfd, never a thread that does not block them (which
+// would kill the process mid-batch); a write to a closed peer fails with EPIPE instead of
+// killing it.
+SignalSet.termination.block()
+SignalDisposition.ignore(SIGPIPE)
 
 func fail(_ message: String, code: Int32) -> Never {
     FileHandle.standardError.write(Data("ota-expiry-worker: \(message)\n".utf8))

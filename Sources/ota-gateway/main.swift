@@ -1,8 +1,16 @@
 import Foundation
 import OTALog
 import OTAGateway
+import Posix
 import Synchronization
 import SystemdNotify
+
+// The process's signal policy, first, before anything could start a thread: SIGTERM and
+// SIGINT stay blocked in every thread and are read by one watcher thread, which asks the
+// server to drain (below); a write to a closed peer fails with EPIPE instead of killing
+// the process (the server's own sends pass MSG_NOSIGNAL anyway).
+SignalSet.termination.block()
+SignalDisposition.ignore(SIGPIPE)
 
 let arguments = CommandLine.arguments.dropFirst()
 if arguments.contains("--help") || arguments.contains("-h") {
@@ -62,8 +70,10 @@ func notify(_ systemd: SystemdNotifier, _ state: SystemdState) {
 
 let systemd = SystemdNotifier(environment: ProcessInfo.processInfo.environment)
 do {
-    // Creating the server blocks SIGTERM/SIGINT, before the watchdog thread exists.
     let server = try Gateway.makeServer(config)
+    // A signal that arrived before this stays pending and is read at once: the server
+    // then drains as soon as it runs.
+    let signals = try SignalWatcher(.termination) { _ in server.shutdown() }
     let watchdog = WatchdogPinger(systemd: systemd)
     server.onReady = { [systemd] in
         notify(systemd, .ready)
@@ -72,6 +82,7 @@ do {
     Log.event("gateway.listening", [("host", .string(config.http.host)), ("port", .int(server.port)),
                                     ("workers", .int(config.http.workerCount))])
     try server.run()
+    signals.stop()
     watchdog.stop()
     notify(systemd, .stopping)
     Log.event("gateway.stopped")

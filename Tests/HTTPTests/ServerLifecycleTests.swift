@@ -69,7 +69,7 @@ import Testing
         let client = try server.client()
         try client.send("GET / HTTP/1.1\r\n\r\n")
         #expect(try client.readResponse().status == 200)
-        server.signalRunThread(SIGTERM)
+        server.signalWatcherThread(SIGTERM)
         #expect(server.waitUntilFinished(timeout: 5))
         #expect(server.server.isDraining)
         #expect(client.waitForClose())

@@ -65,12 +65,4 @@ import Testing
         #expect(delays[9] >= .seconds(10))
         #expect(backoff.attempts == 10)
     }
-
-    @Test func pollTimeoutsRoundUpToWholeMilliseconds() {
-        #expect(TerminationSignals.milliseconds(.zero) == 0)
-        #expect(TerminationSignals.milliseconds(.seconds(-1)) == 0)
-        #expect(TerminationSignals.milliseconds(.microseconds(1)) == 1)
-        #expect(TerminationSignals.milliseconds(.milliseconds(1500)) == 1500)
-        #expect(TerminationSignals.milliseconds(.seconds(1_000_000)) == 86_400_000)
-    }
 }

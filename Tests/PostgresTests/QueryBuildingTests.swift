@@ -138,6 +138,7 @@ import Testing
     @Test func configurationSendsSessionSettingsAtStartup() throws {
         var configuration = PostgresConfiguration(
             url: "postgresql://u:secret@db.example:5433/ota?application_name=x&options=-c%20search_path%3Dota")
+        configuration.applicationName = "ota"
         configuration.lockTimeout = .milliseconds(200)
         configuration.idleInTransactionTimeout = nil
         configuration.statementTimeout = .microseconds(1)
@@ -151,6 +152,14 @@ import Testing
             == "-c search_path=ota -c TimeZone=UTC -c DateStyle=ISO -c bytea_output=hex -c statement_timeout=1 -c lock_timeout=200")
         #expect(PostgresConfiguration.milliseconds(.seconds(10)) == 10_000)
         #expect(PostgresConfiguration.milliseconds(.zero) == 0)
+
+        // The library invents no name: without one the url's stays (or there is none).
+        let urlOnly = PostgresConfiguration(url: "postgresql://db.example/app?application_name=x")
+        #expect(try urlOnly.connectionParameters().filter { $0.keyword == "application_name" }.map(\.value) == ["x"])
+        let unnamed = PostgresConfiguration(url: "postgresql://db.example/app")
+        #expect(try !unnamed.connectionParameters().contains { $0.keyword == "application_name" })
+        #expect(try PostgresConfiguration(url: "postgresql://db.example/app", applicationName: "tool")
+            .connectionParameters().filter { $0.keyword == "application_name" }.map(\.value) == ["tool"])
 
         let invalid = #expect(throws: PostgresError.self) {
             try PostgresConfiguration(url: "postgresql://host:notaport/db?bogus=1").connectionParameters()

@@ -2,6 +2,7 @@ import Dispatch
 import Foundation
 import Glibc
 import HTTP
+import Posix
 import Synchronization
 
 /// A handler built from a closure, for tests.
@@ -18,11 +19,12 @@ final class ClosureHandler: HTTPRequestHandler {
 }
 
 /// Runs an `HTTPServer` on port 0 on its own thread, for one test. Every test gets its
-/// own server, so tests can run in parallel.
+/// own server, so tests can run in parallel. Wired as an executable wires it: a
+/// `SignalWatcher` turns SIGTERM/SIGINT into `shutdown()`.
 final class TestServer: Sendable {
     let server: HTTPServer
     private let finished = DispatchSemaphore(value: 0)
-    private let runThread = Mutex<pthread_t?>(nil)
+    private let signals: SignalWatcher
     let runError = Mutex<(any Error)?>(nil)
 
     var port: Int { server.port }
@@ -36,11 +38,12 @@ final class TestServer: Sendable {
         configuration.port = 0
         configuration.workerCount = 4
         configure(&configuration)
-        server = try HTTPServer(configuration: configuration) { _ in ClosureHandler(handler) }
+        let server = try HTTPServer(configuration: configuration) { _ in ClosureHandler(handler) }
+        self.server = server
+        signals = try SignalWatcher(.termination) { _ in server.shutdown() }
         let ready = DispatchSemaphore(value: 0)
         server.onReady = { ready.signal() }
         let thread = Thread { [self] in
-            runThread.withLock { $0 = pthread_self() }
             do {
                 try server.run()
             } catch {
@@ -67,12 +70,10 @@ final class TestServer: Sendable {
         return true
     }
 
-    /// Sends a signal to the thread running `run()` only (it blocks SIGTERM/SIGINT, so
-    /// the signal stays pending for its signalfd and never reaches the test process).
-    func signalRunThread(_ signal: Int32) {
-        if let thread = runThread.withLock({ $0 }) {
-            pthread_kill(thread, signal)
-        }
+    /// Sends a signal to the server's signal watcher thread only (it blocks SIGTERM/SIGINT,
+    /// so the signal stays pending for its signalfd and never reaches the test process).
+    func signalWatcherThread(_ signal: Int32) {
+        signals.send(signal)
     }
 
     func client(receiveTimeout: Duration = .seconds(5)) throws -> TestClient {

@@ -18,8 +18,8 @@ public enum QRCodeError: Error, Sendable, Equatable {
 
 /// A string as a QR code image in SVG, through libqrencode.
 ///
-/// Lives in OTACrypto (not a separate target) because it renders exactly what this module
-/// seals, and the gateway already depends on it; it is the only user of CQREncode.
+/// A target of its own, apart from OTACrypto, so that only the gateway (which serves the
+/// images) links libqrencode; the worker and the tools do not.
 ///
 /// Error correction level M (about 15% of the symbol may be damaged or dirty), the
 /// standard quiet zone of 4 light modules, dark modules as one `<path>` of unit squares

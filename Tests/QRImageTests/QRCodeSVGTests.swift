@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import OTACrypto
+@testable import QRImage
 
 @Suite struct QRCodeSVGTests {
     @Test func rendersOnePathWithQuietZoneAndFixedSize() throws {
