@@ -1,6 +1,7 @@
 /// Limits that govern one connection's life.
 struct ConnectionPolicy: Sendable {
-    /// From the first byte of a request to its last byte; then 408 and close.
+    /// From the first byte of a request to its last byte (for the first request of a
+    /// connection: from accept); then 408 and close.
     var requestReadTimeout: Duration
     /// Keep-alive wait for the first byte of the next request; then close silently.
     var idleTimeout: Duration
@@ -64,18 +65,31 @@ struct ConnectionStateMachine {
     private(set) var requestCount = 0
     private(set) var isDraining = false
     private var keepAlive = false
+    /// Since when the connection has waited for the first byte of a request; nil while a
+    /// request is under way. The oldest idle connection is the one to shed at the limit.
+    private(set) var idleSince: Instant?
+
+    /// When the connection was accepted: its first request is due within the request
+    /// deadline of that instant, not of its first byte.
+    private let acceptedAt: Instant
 
     init(policy: ConnectionPolicy, now: Instant) {
         self.policy = policy
-        deadline = now + policy.idleTimeout
+        acceptedAt = now
+        // A connection that never sends a byte must not hold a slot for the (long) idle
+        // keep-alive timeout: the first request is due within the request deadline.
+        deadline = now + min(policy.idleTimeout, policy.requestReadTimeout)
+        idleSince = now
     }
 
     /// Bytes of a request were received. Only the first byte of a request starts its
-    /// deadline: trickled bytes must not extend it (slowloris).
+    /// deadline: trickled bytes must not extend it (slowloris). The first request's
+    /// deadline counts from accept, so a late first byte earns no extra time.
     mutating func bytesReceived(now: Instant) {
         guard state == .idle else { return }
         state = .receiving
-        deadline = now + policy.requestReadTimeout
+        idleSince = nil
+        deadline = (requestCount == 0 ? acceptedAt : now) + policy.requestReadTimeout
     }
 
     /// A complete request was parsed and goes to a worker. Returns whether the
@@ -109,6 +123,7 @@ struct ConnectionStateMachine {
     mutating func responseWritten(now: Instant) -> WriteCompletion {
         if keepAlive && !isDraining {
             state = .idle
+            idleSince = now
             deadline = now + policy.idleTimeout
             return .awaitNextRequest
         }
@@ -145,6 +160,7 @@ struct ConnectionStateMachine {
 
     mutating func closed() {
         state = .closed
+        idleSince = nil
         deadline = nil
     }
 }

@@ -31,7 +31,8 @@ extension EventLoop {
                     return
                 }
             }
-            let isRejection = openCount >= configuration.maxConnections
+            var isRejection = openCount >= configuration.maxConnections
+            if isRejection, shedLongestIdleConnection(now: now) { isRejection = false }
             if isRejection && rejectingCount >= Self.maxRejecting {
                 close(fd)  // cannot happen while the listener is paused; kept for safety
                 continue

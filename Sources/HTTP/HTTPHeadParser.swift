@@ -1,7 +1,7 @@
 /// Parses a request head (request line and header fields, RFC 9112 §3 and §5) from a
 /// complete block of bytes ending in CRLF CRLF, and decides how the body is framed.
 /// Strict where leniency enables request smuggling (obs-fold, whitespace before the
-/// colon, conflicting lengths), lenient elsewhere (missing Host).
+/// colon, conflicting lengths) and about Host (exactly one in HTTP/1.1, RFC 9112 §3.2).
 enum HTTPHeadParser {
     enum Framing: Equatable {
         case none
@@ -21,7 +21,7 @@ enum HTTPHeadParser {
         var detail: String
     }
 
-    static func parse(_ head: UnsafeBufferPointer<UInt8>, maxBodyBytes: Int) -> Result<Head, Failure> {
+    static func parse(_ head: UnsafeBufferPointer<UInt8>, limits: HTTPRequestParser.Limits) -> Result<Head, Failure> {
         var lines = LineIterator(bytes: head)
         guard let requestLine = lines.next() else {
             return .failure(Failure(status: 400, detail: "Missing request line."))
@@ -29,7 +29,7 @@ enum HTTPHeadParser {
         let method: String
         let target: String
         let version: HTTPVersion
-        switch parseRequestLine(requestLine) {
+        switch parseRequestLine(requestLine, maxTargetBytes: limits.maxTargetBytes) {
         case .success(let parts): (method, target, version) = parts
         case .failure(let failure): return .failure(failure)
         }
@@ -39,6 +39,7 @@ enum HTTPHeadParser {
         var connectionClose = false
         var connectionKeepAlive = false
         var expectsContinue = false
+        var hostCount = 0
         while let line = lines.next(), !line.isEmpty {
             let field: (name: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>)
             switch parseField(line) {
@@ -57,6 +58,11 @@ enum HTTPHeadParser {
                     if asciiCaseInsensitiveEqual(token, Names.close) { connectionClose = true }
                     if asciiCaseInsensitiveEqual(token, Names.keepAlive) { connectionKeepAlive = true }
                 }
+            } else if field.name.count == 4, asciiCaseInsensitiveEqual(field.name, Names.host) {
+                hostCount += 1
+                guard isValidHost(field.value) else {
+                    return .failure(Failure(status: 400, detail: "Invalid Host header."))
+                }
             } else if field.name.count == 6, asciiCaseInsensitiveEqual(field.name, Names.expect) {
                 // HTTP/1.0 clients do not understand 100 Continue (RFC 9110 §10.1.1).
                 if version == .http11, asciiCaseInsensitiveEqual(field.value, Names.hundredContinue) {
@@ -65,8 +71,14 @@ enum HTTPHeadParser {
             }
         }
 
+        // RFC 9112 §3.2: 400 for an HTTP/1.1 request without Host and for any request with
+        // more than one (HTTP/1.0 may omit it).
+        if hostCount > 1 || (hostCount == 0 && version == .http11) {
+            return .failure(Failure(status: 400, detail: "An HTTP/1.1 request must have exactly one Host header."))
+        }
+
         let bodyFraming: Framing
-        switch framing.resolve(version: version, maxBodyBytes: maxBodyBytes) {
+        switch framing.resolve(version: version, maxBodyBytes: limits.maxBodyBytes) {
         case .success(let resolved): bodyFraming = resolved
         case .failure(let failure): return .failure(failure)
         }
@@ -82,7 +94,9 @@ enum HTTPHeadParser {
 
     // MARK: - Request line
 
-    static func parseRequestLine(_ line: UnsafeBufferPointer<UInt8>) -> Result<(String, String, HTTPVersion), Failure> {
+    static func parseRequestLine(
+        _ line: UnsafeBufferPointer<UInt8>, maxTargetBytes: Int
+    ) -> Result<(String, String, HTTPVersion), Failure> {
         let bad = Failure(status: 400, detail: "Malformed request line.")
         guard let firstSpace = line.firstIndex(of: .space),
               let lastSpace = line.lastIndex(of: .space),
@@ -92,6 +106,14 @@ enum HTTPHeadParser {
         let targetBytes = UnsafeBufferPointer(rebasing: line[(firstSpace + 1)..<lastSpace])
         let versionBytes = UnsafeBufferPointer(rebasing: line[(lastSpace + 1)...])
         guard methodBytes.allSatisfy(\.isTokenCharacter) else { return .failure(bad) }
+        // The incremental parser refuses these before the head is complete; this is for
+        // a head handed over whole. The detail never echoes the method.
+        guard methodBytes.count <= HTTPMethod.maxLength else {
+            return .failure(Failure(status: 501, detail: "The request method is longer than \(HTTPMethod.maxLength) bytes; it is not implemented."))
+        }
+        guard targetBytes.count <= maxTargetBytes else {
+            return .failure(Failure(status: 414, detail: HTTPRequestParser.targetTooLongDetail(maxTargetBytes)))
+        }
         // Visible ASCII only: no spaces, controls or raw UTF-8 in a request-target.
         guard targetBytes.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else { return .failure(bad) }
         guard targetBytes[0] == UInt8(ascii: "/")
@@ -124,6 +146,27 @@ enum HTTPHeadParser {
             return true
         }
         return false
+    }
+
+    /// Host = uri-host [ ":" port ] (RFC 9110 §7.2): a reg-name or IP literal, no userinfo,
+    /// path or whitespace. Empty is allowed (a target without authority).
+    static func isValidHost(_ value: UnsafeBufferPointer<UInt8>) -> Bool {
+        value.allSatisfy { byte in
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+                 UInt8(ascii: "0")...UInt8(ascii: "9"):
+                true
+            // unreserved, sub-delims, pct-encoded, ":" for the port and "[]" for IPv6.
+            case UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"),
+                 UInt8(ascii: "!"), UInt8(ascii: "$"), UInt8(ascii: "&"), UInt8(ascii: "'"),
+                 UInt8(ascii: "("), UInt8(ascii: ")"), UInt8(ascii: "*"), UInt8(ascii: "+"),
+                 UInt8(ascii: ","), UInt8(ascii: ";"), UInt8(ascii: "="), UInt8(ascii: "%"),
+                 UInt8(ascii: ":"), UInt8(ascii: "["), UInt8(ascii: "]"):
+                true
+            default:
+                false
+            }
+        }
     }
 
     // MARK: - Header fields
@@ -192,6 +235,7 @@ enum Names {
     static let transferEncoding = Array("transfer-encoding".utf8)
     static let connection = Array("connection".utf8)
     static let expect = Array("expect".utf8)
+    static let host = Array("host".utf8)
     static let close = Array("close".utf8)
     static let keepAlive = Array("keep-alive".utf8)
     static let chunked = Array("chunked".utf8)

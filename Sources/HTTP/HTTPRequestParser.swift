@@ -11,10 +11,14 @@ public struct HTTPRequestParser: Sendable {
         public var maxHeaderBytes: Int
         /// The decoded body -> 413.
         public var maxBodyBytes: Int
+        /// The request-target -> 414, also when the request line alone exceeds
+        /// maxHeaderBytes (it is the target's fault, not the header fields').
+        public var maxTargetBytes: Int
 
-        public init(maxHeaderBytes: Int = 16 * 1024, maxBodyBytes: Int = 1 << 20) {
+        public init(maxHeaderBytes: Int = 16 * 1024, maxBodyBytes: Int = 1 << 20, maxTargetBytes: Int = 8 * 1024) {
             self.maxHeaderBytes = maxHeaderBytes
             self.maxBodyBytes = maxBodyBytes
+            self.maxTargetBytes = maxTargetBytes
         }
     }
 
@@ -40,8 +44,15 @@ public struct HTTPRequestParser: Sendable {
         case failed(status: Int, detail: String)
     }
 
-    /// A chunk-size line longer than this is refused; extensions are ignored anyway.
-    static let maxChunkLineBytes = 4096
+    /// A chunk-size line (size and extensions, without CRLF) longer than this is refused;
+    /// extensions are ignored anyway.
+    static let maxChunkLineBytes = 1024
+    /// Chunk framing allowed beyond one byte per body byte: ordinary chunking (even of
+    /// 16-byte chunks) stays far below; a flood of one-byte chunks does not.
+    static let chunkFramingAllowance = 16 * 1024
+    /// The longest request line whose target can still be within maxTargetBytes: method,
+    /// two spaces, "HTTP/1.1" and CR.
+    private var maxRequestLineBytes: Int { limits.maxTargetBytes + HTTPMethod.maxLength + 11 }
 
     public let limits: Limits
     private var buffer: [UInt8] = []
@@ -50,6 +61,14 @@ public struct HTTPRequestParser: Sendable {
     /// How many bytes after `start` were already searched for a line end, so a head
     /// arriving byte by byte is not rescanned from its beginning each time.
     private var scanned = 0
+    /// While the head is scanned: whether the request line's LF and the space after the
+    /// method were seen, so that an absurd method or target is refused as soon as its
+    /// bytes arrive rather than after maxHeaderBytes of them.
+    private var requestLineDone = false
+    private var methodDone = false
+    /// Chunk-size lines and chunk CRLFs of the current request: parse work that carries
+    /// no body, bounded relative to the body (one-byte chunks with long extensions).
+    private var chunkFramingBytes = 0
     private var phase = Phase.head
     /// The parsed head while its body is read; the body is kept apart so that appending
     /// to it never copies (it is not inside an enum payload).
@@ -86,7 +105,13 @@ public struct HTTPRequestParser: Sendable {
     mutating func discardBuffered() {
         buffer.removeAll()
         start = 0
+        restartScan()
+    }
+
+    private mutating func restartScan() {
         scanned = 0
+        requestLineDone = false
+        methodDone = false
     }
 
     private mutating func compact() {
@@ -143,29 +168,32 @@ public struct HTTPRequestParser: Sendable {
         // RFC 9112 §2.2: ignore empty lines received before the request line.
         while bufferedByteCount >= 2, buffer[start] == .cr, buffer[start + 1] == .lf {
             start += 2
-            scanned = 0
+            restartScan()
         }
         guard let headLength = findHeadEnd() else {
             if case .failed(let status, let detail) = phase {
                 return .error(status: status, detail: detail)
             }
             if bufferedByteCount > limits.maxHeaderBytes {
+                // A request line that alone fills the head is an over-long target.
+                if !requestLineDone { return failTargetTooLong() }
                 return fail(431, "The request head is larger than \(limits.maxHeaderBytes) bytes.")
             }
             return .needMore
         }
-        let maxBodyBytes = limits.maxBodyBytes
+        let limits = limits
         let result = buffer.withUnsafeBufferPointer { all in
-            HTTPHeadParser.parse(UnsafeBufferPointer(rebasing: all[start..<(start + headLength)]), maxBodyBytes: maxBodyBytes)
+            HTTPHeadParser.parse(UnsafeBufferPointer(rebasing: all[start..<(start + headLength)]), limits: limits)
         }
         start += headLength
-        scanned = 0
+        restartScan()
         switch result {
         case .failure(let failure):
             return fail(failure.status, failure.detail)
         case .success(let head):
             pending = head
             continueAnnounced = false
+            chunkFramingBytes = 0
             switch head.framing {
             case .none: return finishRequest()
             case .length(let length): phase = .fixedBody(remaining: length)
@@ -176,36 +204,67 @@ public struct HTTPRequestParser: Sendable {
     }
 
     /// The length of the head including its final CRLF CRLF, once it has arrived.
-    /// Fails the parser on a bare LF, which is never valid in a head here. Only the
-    /// first maxHeaderBytes are searched, so the outcome is the same however the bytes
-    /// were split.
+    /// Fails the parser on a bare LF, which is never valid in a head here, and on a
+    /// method or request line too long to be valid, as soon as its bytes are in. Only
+    /// the first maxHeaderBytes are searched and every check looks at bytes in order, so
+    /// the outcome is the same however the bytes were split.
     private mutating func findHeadEnd() -> Int? {
         let count = min(bufferedByteCount, limits.maxHeaderBytes)
+        let maxRequestLine = maxRequestLineBytes
         var found: Int?
-        var bareLF = false
-        buffer.withUnsafeBufferPointer { all in
+        var failure: (status: Int, detail: String)?
+        var lineDone = requestLineDone
+        var methodSeen = methodDone
+        let index = buffer.withUnsafeBufferPointer { all -> Int in
             let bytes = UnsafeBufferPointer(rebasing: all[start...])
             var index = scanned
             while index < count {
-                if bytes[index] == .lf {
-                    if index == 0 || bytes[index - 1] != .cr {
-                        bareLF = true
-                        return
+                let byte = bytes[index]
+                if !lineDone {
+                    if byte == .space {
+                        methodSeen = true
+                    } else if !methodSeen, index == HTTPMethod.maxLength, byte != .cr, byte != .lf {
+                        failure = (501, "The request method is longer than \(HTTPMethod.maxLength) bytes; it is not implemented.")
+                        return index
                     }
+                    if byte != .lf, index >= maxRequestLine {
+                        failure = (414, Self.targetTooLongDetail(limits.maxTargetBytes))
+                        return index
+                    }
+                }
+                if byte == .lf {
+                    if index == 0 || bytes[index - 1] != .cr {
+                        failure = (400, "Header lines must end with CRLF.")
+                        return index
+                    }
+                    lineDone = true
                     if index >= 3, bytes[index - 2] == .lf, bytes[index - 3] == .cr {
                         found = index + 1
-                        return
+                        return index
                     }
                 }
                 index += 1
             }
+            return index
         }
-        if bareLF {
-            phase = .failed(status: 400, detail: "Header lines must end with CRLF.")
+        if let failure {
+            phase = .failed(status: failure.status, detail: failure.detail)
             return nil
         }
-        if found == nil { scanned = count }
+        if found == nil {
+            scanned = index
+            requestLineDone = lineDone
+            methodDone = methodSeen
+        }
         return found
+    }
+
+    static func targetTooLongDetail(_ limit: Int) -> String {
+        "The request target is longer than \(limit) bytes."
+    }
+
+    private mutating func failTargetTooLong() -> Event {
+        fail(414, Self.targetTooLongDetail(limits.maxTargetBytes))
     }
 
     // MARK: - Body
@@ -220,14 +279,20 @@ public struct HTTPRequestParser: Sendable {
 
     /// Parses "1a;ext=x\r\n". Returns an event, or nil after moving on.
     private mutating func parseChunkSize() -> Event? {
-        guard let lineLength = findLineEnd(limit: Self.maxChunkLineBytes) else {
+        let lineLimit = Self.maxChunkLineBytes + 2
+        guard let lineLength = findLineEnd(limit: lineLimit) else {
             if case .failed(let status, let detail) = phase { return .error(status: status, detail: detail) }
-            if bufferedByteCount > Self.maxChunkLineBytes { return fail(400, "Chunk size line too long.") }
+            if bufferedByteCount >= lineLimit { return fail(400, "Chunk size line too long.") }
             return waitForBody()
+        }
+        // Each chunk costs its size line and the CRLF after its data.
+        chunkFramingBytes += lineLength + 2
+        if chunkFramingBytes > Self.chunkFramingAllowance + body.count {
+            return fail(400, "Too much chunk framing for the size of the body.")
         }
         let line = buffer[start..<(start + lineLength - 2)]
         start += lineLength
-        scanned = 0
+        restartScan()
         var index = line.startIndex
         var size = 0
         var significantDigits = 0
@@ -268,7 +333,7 @@ public struct HTTPRequestParser: Sendable {
             return .needMore
         }
         start += lineLength
-        scanned = 0
+        restartScan()
         if lineLength == 2 {
             return finishRequest()
         }
@@ -304,7 +369,7 @@ public struct HTTPRequestParser: Sendable {
         head.request.body = body
         body = []
         phase = .head
-        scanned = 0
+        restartScan()
         return .request(head.request, keepAlive: head.keepAlive)
     }
 

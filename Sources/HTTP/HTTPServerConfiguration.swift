@@ -6,13 +6,17 @@ public struct HTTPServerConfiguration: Sendable {
     public var port: Int = 8080
     /// Worker threads, each with its own handler from `makeHandler`.
     public var workerCount: Int = 8
-    /// Open connections; beyond this a new connection gets 503 and is closed.
+    /// Open connections. At the limit a new connection takes the place of the connection
+    /// that has waited longest for a request (closed silently, as an idle keep-alive
+    /// connection may be); if every connection is busy, it gets 503 and is closed.
     public var maxConnections: Int = 1024
     /// Request line plus header fields; beyond this 431.
     public var maxHeaderBytes: Int = 16 * 1024
     /// Request body (after de-chunking); beyond this 413.
     public var maxBodyBytes: Int = 1 << 20
-    /// From the first byte of a request to its last; beyond this 408 and close.
+    /// From the first byte of a request to its last; beyond this 408 and close. A new
+    /// connection's first request must be complete this long after accept (one that sends
+    /// nothing at all is closed silently then).
     public var requestReadTimeout: Duration = .seconds(10)
     /// Keep-alive wait for the next request; then the connection closes silently.
     public var idleTimeout: Duration = .seconds(60)

@@ -1,5 +1,36 @@
-/// Reason phrases for the status line and for problem details titles (RFC 9110 §15).
-public enum HTTPStatus {
+/// A response status code (RFC 9110 §15), with the reason phrases for the status line and
+/// for problem details titles. `HTTPResponse.status` is still a plain Int; this type is for
+/// code that wants names (`.notFound`) instead of numbers.
+public struct HTTPStatus: Sendable, Hashable, RawRepresentable, ExpressibleByIntegerLiteral, CustomStringConvertible {
+    public let code: Int
+
+    public init(_ code: Int) { self.code = code }
+    public init(rawValue: Int) { code = rawValue }
+    public init(integerLiteral value: Int) { code = value }
+
+    public var rawValue: Int { code }
+    public var reasonPhrase: String { Self.reasonPhrase(code) }
+    public var description: String { "\(code) \(reasonPhrase)" }
+
+    public static let ok = HTTPStatus(200)
+    public static let created = HTTPStatus(201)
+    public static let noContent = HTTPStatus(204)
+    public static let badRequest = HTTPStatus(400)
+    public static let unauthorized = HTTPStatus(401)
+    public static let forbidden = HTTPStatus(403)
+    public static let notFound = HTTPStatus(404)
+    public static let methodNotAllowed = HTTPStatus(405)
+    public static let requestTimeout = HTTPStatus(408)
+    public static let conflict = HTTPStatus(409)
+    public static let contentTooLarge = HTTPStatus(413)
+    public static let uriTooLong = HTTPStatus(414)
+    public static let unprocessableContent = HTTPStatus(422)
+    public static let tooManyRequests = HTTPStatus(429)
+    public static let requestHeaderFieldsTooLarge = HTTPStatus(431)
+    public static let internalServerError = HTTPStatus(500)
+    public static let notImplemented = HTTPStatus(501)
+    public static let serviceUnavailable = HTTPStatus(503)
+
     public static func reasonPhrase(_ status: Int) -> String {
         switch status {
         case 100: "Continue"

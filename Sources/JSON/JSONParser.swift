@@ -23,6 +23,8 @@ extension JSONValue {
 }
 
 struct JSONParser {
+    static let maxNumberLength = 1024
+
     let bytes: [UInt8]
     let maxDepth: Int
     var index = 0
@@ -64,12 +66,21 @@ struct JSONParser {
     mutating func parseObject(depth: Int) throws(JSONParseError) -> JSONValue {
         index += 1
         var members: [(String, JSONValue)] = []
+        // Names seen so far, once an object is too large for a linear search to be cheap.
+        var names: Set<String>?
         skipWhitespace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "}") { index += 1; return .object(members) }
         while true {
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw error("expected a member name") }
+            let keyStart = index
             let key = try parseString()
+            // A repeated member is refused, never resolved: parsers disagree on which one
+            // wins, and an amount must not depend on that (RFC 8259 §4 leaves it open).
+            if Self.isDuplicate(key, in: members, names: &names) {
+                index = keyStart
+                throw error("duplicate member '\(Self.shortened(key))'")
+            }
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw error("expected ':'") }
             index += 1
@@ -81,6 +92,24 @@ struct JSONParser {
             if bytes[index] == UInt8(ascii: "}") { index += 1; return .object(members) }
             throw error("expected ',' or '}'")
         }
+    }
+
+    private static let linearSearchLimit = 16
+
+    private static func isDuplicate(_ key: String, in members: [(String, JSONValue)], names: inout Set<String>?) -> Bool {
+        if names == nil, members.count >= linearSearchLimit {
+            names = Set(members.map(\.0))
+        }
+        guard var seen = names else { return members.contains { $0.0 == key } }
+        names = nil  // keep the set uniquely referenced while inserting
+        let inserted = seen.insert(key).inserted
+        names = seen
+        return !inserted
+    }
+
+    /// A member name as quoted in an error message: bounded, since it comes from the input.
+    static func shortened(_ text: String) -> String {
+        text.unicodeScalars.count > 64 ? String(String.UnicodeScalarView(text.unicodeScalars.prefix(64))) + "…" : text
     }
 
     mutating func parseArray(depth: Int) throws(JSONParseError) -> JSONValue {
@@ -120,7 +149,9 @@ struct JSONParser {
             guard index < bytes.count, isDigit(bytes[index]) else { throw error("invalid number") }
             while index < bytes.count, isDigit(bytes[index]) { index += 1 }
         }
-        guard index - start <= 64 else { throw error("number literal too long") }
+        // Long enough for any integer a client may mean (a 100-digit quantity is valid
+        // JSON and is answered as "more than available"), short enough to stay cheap.
+        guard index - start <= Self.maxNumberLength else { throw error("number literal too long") }
         return String(decoding: bytes[start..<index], as: UTF8.self)
     }
 

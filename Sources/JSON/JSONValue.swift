@@ -24,7 +24,8 @@ public enum JSONValue: Sendable, Equatable {
         }
     }
 
-    /// The member `key` of an object (the first, should a document repeat it).
+    /// The member `key` of an object (parsed documents never repeat a member; for a
+    /// value built by hand, the first).
     public subscript(key: String) -> JSONValue? {
         guard case let .object(members) = self else { return nil }
         return members.first(where: { $0.0 == key })?.1

@@ -14,9 +14,14 @@ import Darwin
 /// cooperative thread pool.
 ///
 /// Reconnecting: a call on a connection that is known to be broken first reconnects once
-/// (nothing was sent yet, so that is safe). A statement that fails because the connection
-/// broke is never retried: it may have executed. Inside `transaction` there is no
-/// reconnect at all, since the server already rolled the transaction back.
+/// (nothing was sent yet, so that is safe). Before sending, a call outside a transaction
+/// also looks at the socket without blocking: a session the server ended while the
+/// connection sat idle (a restart, pg_terminate_backend) has left its goodbye and EOF
+/// there, and is replaced before anything is sent. A statement that fails because the
+/// connection broke is never retried: it may have executed. Inside `transaction` there
+/// is no reconnect at all, since the server already rolled the transaction back. A
+/// session that listens for notifications is not replaced silently: the call reports the
+/// loss (notifications may have been missed) and the next call reconnects.
 public final class PostgresConnection {
     public let configuration: PostgresConfiguration
     let parameters: [(keyword: String, value: String)]
@@ -84,10 +89,20 @@ public final class PostgresConnection {
 
     // MARK: - Internals shared by the other files
 
-    /// The PGconn to use now: reconnects first when it is known to be broken.
+    /// The PGconn to use now: reconnects first when it is known to be broken, or, outside
+    /// a transaction, found ended by the server while idle.
     func usableHandle() throws(PostgresError) -> OpaquePointer {
         guard !isClosed else { throw .connectionFailure("the connection was closed") }
-        if let handle, !needsReconnect, PQstatus(handle) == CONNECTION_OK { return handle }
+        if let handle, !needsReconnect, PQstatus(handle) == CONNECTION_OK {
+            // Inside a transaction a lost session must surface as an error anyway; the
+            // statement finds out by itself.
+            if transactionDepth > 0 || Self.sessionLooksAlive(handle) { return handle }
+            needsReconnect = true
+            guard listenedChannels.isEmpty else {
+                throw .connectionFailure(
+                    "the server ended the session (\(Self.errorMessage(handle))); notifications sent meanwhile may be lost")
+            }
+        }
         guard transactionDepth == 0 else {
             throw .connectionFailure("the connection was lost inside a transaction; the server rolled it back")
         }

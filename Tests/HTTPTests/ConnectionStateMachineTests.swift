@@ -21,18 +21,29 @@ import Testing
         t0 + .milliseconds(Int(seconds * 1000))
     }
 
-    @Test func idleConnectionClosesSilentlyAfterIdleTimeout() {
+    /// A machine that has answered one request at `answeredAt` and waits, keep-alive, for
+    /// the next: the state in which the idle timeout applies.
+    func keptAlive(answeredAt seconds: Double) -> ConnectionStateMachine {
         var machine = ConnectionStateMachine(policy: Self.policy(), now: t0)
-        #expect(machine.deadline == at(60))
-        let result1 = machine.deadlineReached(now: at(59.9))
+        machine.bytesReceived(now: at(0))
+        _ = machine.requestReceived(clientAllowsKeepAlive: true)
+        _ = machine.responseStarted(now: at(seconds))
+        _ = machine.responseWritten(now: at(seconds))
+        return machine
+    }
+
+    @Test func idleConnectionClosesSilentlyAfterIdleTimeout() {
+        var machine = keptAlive(answeredAt: 3)
+        #expect(machine.deadline == at(63))
+        let result1 = machine.deadlineReached(now: at(62.9))
         #expect(result1 == .none)
-        let result2 = machine.deadlineReached(now: at(60))
+        let result2 = machine.deadlineReached(now: at(63))
         #expect(result2 == .close)
         #expect(machine.state == .closed)
     }
 
     @Test func headerDeadlineStartsAtFirstByteAndTrickleDoesNotExtendIt() {
-        var machine = ConnectionStateMachine(policy: Self.policy(), now: t0)
+        var machine = keptAlive(answeredAt: 0)
         machine.bytesReceived(now: at(1))
         #expect(machine.state == .receiving)
         #expect(machine.deadline == at(11))
@@ -50,6 +61,50 @@ import Testing
         #expect(machine.deadline == at(41))
         let result6 = machine.responseWritten(now: at(11.1))
         #expect(result6 == .linger)
+    }
+
+    // A connection that never sends a byte must not hold a slot for the whole idle
+    // timeout (issue 13): the first request is due within the head deadline of accept.
+    @Test func silentNewConnectionClosesAtTheHeadDeadline() {
+        var machine = ConnectionStateMachine(policy: Self.policy(), now: t0)
+        #expect(machine.deadline == at(10))
+        let early = machine.deadlineReached(now: at(9.9))
+        #expect(early == .none)
+        let due = machine.deadlineReached(now: at(10))
+        #expect(due == .close)
+        #expect(machine.state == .closed)
+    }
+
+    @Test func firstRequestDeadlineCountsFromAccept() {
+        var machine = ConnectionStateMachine(policy: Self.policy(), now: t0)
+        machine.bytesReceived(now: at(6))  // a late first byte gets no fresh 10 s
+        #expect(machine.state == .receiving)
+        #expect(machine.deadline == at(10))
+        let due = machine.deadlineReached(now: at(10))
+        #expect(due == .respondAndClose(status: 408))
+    }
+
+    @Test func shorterIdleTimeoutAlsoBoundsTheFirstByte() {
+        var configuration = HTTPServerConfiguration()
+        configuration.requestReadTimeout = .seconds(10)
+        configuration.idleTimeout = .seconds(4)
+        var machine = ConnectionStateMachine(policy: ConnectionPolicy(configuration: configuration), now: t0)
+        #expect(machine.deadline == at(4))
+        machine.bytesReceived(now: at(3))
+        #expect(machine.deadline == at(10))
+    }
+
+    @Test func idleSinceSaysHowLongTheConnectionWaitedForARequest() {
+        var machine = ConnectionStateMachine(policy: Self.policy(), now: t0)
+        #expect(machine.idleSince == t0)
+        machine.bytesReceived(now: at(1))
+        #expect(machine.idleSince == nil)
+        _ = machine.requestReceived(clientAllowsKeepAlive: true)
+        #expect(machine.idleSince == nil)
+        _ = machine.responseStarted(now: at(2))
+        #expect(machine.idleSince == nil)
+        _ = machine.responseWritten(now: at(3))
+        #expect(machine.idleSince == at(3))
     }
 
     @Test func bodyDeadlineIsTheSameRequestDeadline() {

@@ -22,7 +22,7 @@ import Testing
             return TestServer.echo(request)
         })
         let client = try server.client()
-        try client.send("GET /inflight HTTP/1.1\r\n\r\n")
+        try client.send("GET /inflight HTTP/1.1\r\nHost: t\r\n\r\n")
         Thread.sleep(forTimeInterval: 0.2)
         #expect(!server.server.isDraining)
         server.server.shutdown()
@@ -40,7 +40,7 @@ import Testing
     @Test func shutdownClosesIdleConnectionsPromptly() throws {
         let server = try TestServer()
         let client = try server.client()
-        try client.send("GET / HTTP/1.1\r\n\r\n")
+        try client.send("GET / HTTP/1.1\r\nHost: t\r\n\r\n")
         #expect(try client.readResponse().status == 200)
         let started = ContinuousClock.now
         server.server.shutdown()
@@ -55,7 +55,7 @@ import Testing
             return TestServer.echo(request)
         })
         let client = try server.client()
-        try client.send("GET /stuck HTTP/1.1\r\n\r\n")
+        try client.send("GET /stuck HTTP/1.1\r\nHost: t\r\n\r\n")
         Thread.sleep(forTimeInterval: 0.1)
         let started = ContinuousClock.now
         server.server.shutdown()
@@ -67,7 +67,7 @@ import Testing
     @Test func sigtermStartsAGracefulShutdown() throws {
         let server = try TestServer()
         let client = try server.client()
-        try client.send("GET / HTTP/1.1\r\n\r\n")
+        try client.send("GET / HTTP/1.1\r\nHost: t\r\n\r\n")
         #expect(try client.readResponse().status == 200)
         server.signalWatcherThread(SIGTERM)
         #expect(server.waitUntilFinished(timeout: 5))

@@ -19,7 +19,7 @@ import Testing
         let server = try TestServer()
         defer { server.stop() }
         let client = try server.client()
-        try client.send("GET / HTTP/1.1\r\nBad Header: x\r\n\r\n")
+        try client.send("GET / HTTP/1.1\r\nHost: t\r\nBad Header: x\r\n\r\n")
         try expectErrorAndClose(client, status: 400)
     }
 
@@ -27,7 +27,7 @@ import Testing
         let server = try TestServer()
         defer { server.stop() }
         let client = try server.client()
-        try client.send("POST / HTTP/1.1\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n")
+        try client.send("POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n")
         try expectErrorAndClose(client, status: 400)
     }
 
@@ -35,7 +35,7 @@ import Testing
         let server = try TestServer()
         defer { server.stop() }
         let client = try server.client()
-        try client.send("POST / HTTP/1.1\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n")
+        try client.send("POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n")
         try expectErrorAndClose(client, status: 501)
     }
 
@@ -54,7 +54,7 @@ import Testing
         defer { server.stop() }
         let client = try server.client()
         let started = ContinuousClock.now
-        for byte in Array("GET / HTTP/1.1\r\nX-Slow: aaaaaaaaaaaaaaaa".utf8) {
+        for byte in Array("GET / HTTP/1.1\r\nHost: t\r\nX-Slow: aaaaaaaaaaaaaaaa".utf8) {
             try client.send([byte])
             if ContinuousClock.now - started > .milliseconds(600) { break }
             Thread.sleep(forTimeInterval: 0.05)
@@ -67,7 +67,7 @@ import Testing
         let server = try TestServer { $0.requestReadTimeout = .milliseconds(300) }
         defer { server.stop() }
         let client = try server.client()
-        try client.send("POST / HTTP/1.1\r\nContent-Length: 10\r\n\r\nabc")
+        try client.send("POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 10\r\n\r\nabc")
         try expectErrorAndClose(client, status: 408)
     }
 
@@ -75,7 +75,7 @@ import Testing
         let server = try TestServer { $0.maxBodyBytes = 10 }
         defer { server.stop() }
         let client = try server.client()
-        try client.send("POST / HTTP/1.1\r\nContent-Length: 100\r\n\r\n" + String(repeating: "x", count: 100))
+        try client.send("POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 100\r\n\r\n" + String(repeating: "x", count: 100))
         try expectErrorAndClose(client, status: 413)
     }
 
@@ -83,7 +83,7 @@ import Testing
         let server = try TestServer { $0.maxBodyBytes = 10 }
         defer { server.stop() }
         let client = try server.client()
-        try client.send("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n8\r\n12345678\r\n8\r\n12345678\r\n0\r\n\r\n")
+        try client.send("POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n8\r\n12345678\r\n8\r\n12345678\r\n0\r\n\r\n")
         try expectErrorAndClose(client, status: 413)
     }
 
@@ -91,32 +91,41 @@ import Testing
         let server = try TestServer { $0.maxHeaderBytes = 256 }
         defer { server.stop() }
         let client = try server.client()
-        try client.send("GET / HTTP/1.1\r\nX-Big: \(String(repeating: "b", count: 300))\r\n\r\n")
+        try client.send("GET / HTTP/1.1\r\nHost: t\r\nX-Big: \(String(repeating: "b", count: 300))\r\n\r\n")
         try expectErrorAndClose(client, status: 431)
     }
 
+    /// With every slot busy there is no idle connection to shed (ServerHardeningTests):
+    /// a new connection is told 503 and closed.
     @Test func connectionsOverTheLimitGet503AndClose() throws {
-        let server = try TestServer { $0.maxConnections = 2 }
+        let release = DispatchSemaphore(value: 0)
+        let server = try TestServer(configure: { $0.maxConnections = 2 }, handler: { request in
+            if request.path == "/hold" { _ = release.wait(timeout: .now() + 5) }
+            return TestServer.echo(request)
+        })
         defer { server.stop() }
         var held: [TestClient] = []
         for _ in 0..<2 {
             let client = try server.client()
-            try client.send("GET / HTTP/1.1\r\n\r\n")
-            #expect(try client.readResponse().status == 200)
+            try client.send("GET /hold HTTP/1.1\r\nHost: t\r\n\r\n")
             held.append(client)
         }
+        Thread.sleep(forTimeInterval: 0.1)
         let extra = try server.client()
-        try extra.send("GET / HTTP/1.1\r\n\r\n")
+        try extra.send("GET / HTTP/1.1\r\nHost: t\r\n\r\n")
         let rejected = try extra.readResponse()
         #expect(rejected.status == 503)
         #expect(rejected.header("Retry-After") != nil)
         #expect(rejected.header("Connection") == "close")
         #expect(extra.waitForClose())
+        release.signal()
+        release.signal()
+        for client in held { #expect(try client.readResponse().status == 200) }
         // A freed slot is served again.
         held.removeFirst()
         Thread.sleep(forTimeInterval: 0.1)
         let next = try server.client()
-        try next.send("GET / HTTP/1.1\r\n\r\n")
+        try next.send("GET / HTTP/1.1\r\nHost: t\r\n\r\n")
         #expect(try next.readResponse().status == 200)
     }
 
@@ -130,13 +139,13 @@ import Testing
         })
         defer { server.stop() }
         let running = try server.client()
-        try running.send("GET /running HTTP/1.1\r\n\r\n")
+        try running.send("GET /running HTTP/1.1\r\nHost: t\r\n\r\n")
         Thread.sleep(forTimeInterval: 0.1)
         let queued = try server.client()
-        try queued.send("GET /queued HTTP/1.1\r\n\r\n")
+        try queued.send("GET /queued HTTP/1.1\r\nHost: t\r\n\r\n")
         Thread.sleep(forTimeInterval: 0.1)
         let refused = try server.client()
-        try refused.send("GET /refused HTTP/1.1\r\n\r\n")
+        try refused.send("GET /refused HTTP/1.1\r\nHost: t\r\n\r\n")
         let response = try refused.readResponse()
         #expect(response.status == 503)
         #expect(response.header("Retry-After") == "1")
@@ -158,10 +167,10 @@ import Testing
         })
         defer { server.stop() }
         let slow = try server.client()
-        try slow.send("GET /slow HTTP/1.1\r\n\r\n")
+        try slow.send("GET /slow HTTP/1.1\r\nHost: t\r\n\r\n")
         Thread.sleep(forTimeInterval: 0.05)
         let late = try server.client()
-        try late.send("GET /late HTTP/1.1\r\n\r\n")
+        try late.send("GET /late HTTP/1.1\r\nHost: t\r\n\r\n")
         #expect(try late.readResponse().status == 503)
         #expect(try slow.readResponse().status == 200)
         #expect(handled.withLock { $0 } == ["/slow"])
@@ -171,7 +180,7 @@ import Testing
         let server = try TestServer { $0.idleTimeout = .milliseconds(300) }
         defer { server.stop() }
         let client = try server.client()
-        try client.send("GET / HTTP/1.1\r\n\r\n")
+        try client.send("GET / HTTP/1.1\r\nHost: t\r\n\r\n")
         #expect(try client.readResponse().status == 200)
         let started = ContinuousClock.now
         #expect(client.waitForClose())  // nothing is sent, just the close
@@ -185,7 +194,7 @@ import Testing
         })
         defer { server.stop() }
         let client = try server.client(receiveTimeout: .seconds(2))
-        try client.send("GET /big HTTP/1.1\r\n\r\n")
+        try client.send("GET /big HTTP/1.1\r\nHost: t\r\n\r\n")
         Thread.sleep(forTimeInterval: 1.5)  // not reading: the server's send stalls
         let received = client.readUntilClosed()
         #expect(received.count < size)

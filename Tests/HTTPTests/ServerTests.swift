@@ -24,7 +24,7 @@ import Testing
         defer { server.stop() }
         let client = try server.client()
         for index in 0..<5 {
-            try client.send("GET /\(index) HTTP/1.1\r\n\r\n")
+            try client.send("GET /\(index) HTTP/1.1\r\nHost: t\r\n\r\n")
             let response = try client.readResponse()
             #expect(response.bodyText == "GET /\(index) ")
         }
@@ -38,7 +38,7 @@ import Testing
         })
         defer { server.stop() }
         let client = try server.client()
-        try client.send("GET /1 HTTP/1.1\r\n\r\nPOST /2 HTTP/1.1\r\nContent-Length: 2\r\n\r\nhiGET /3 HTTP/1.1\r\n\r\n")
+        try client.send("GET /1 HTTP/1.1\r\nHost: t\r\n\r\nPOST /2 HTTP/1.1\r\nHost: t\r\nContent-Length: 2\r\n\r\nhiGET /3 HTTP/1.1\r\nHost: t\r\n\r\n")
         #expect(try client.readResponse().bodyText == "GET /1 ")
         #expect(try client.readResponse().bodyText == "POST /2 hi")
         #expect(try client.readResponse().bodyText == "GET /3 ")
@@ -48,7 +48,7 @@ import Testing
         let server = try TestServer()
         defer { server.stop() }
         let client = try server.client()
-        try client.send("POST /c HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n4;x=y\r\nWiki\r\n")
+        try client.send("POST /c HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n4;x=y\r\nWiki\r\n")
         Thread.sleep(forTimeInterval: 0.05)
         try client.send("5\r\npedia\r\n0\r\nTrailer: ignored\r\n\r\n")
         let response = try client.readResponse()
@@ -81,7 +81,7 @@ import Testing
         let server = try TestServer()
         defer { server.stop() }
         let client = try server.client()
-        try client.send("GET / HTTP/1.1\r\nConnection: close\r\n\r\n")
+        try client.send("GET / HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
         #expect(try client.readResponse().header("Connection") == "close")
         #expect(client.waitForClose())
     }
@@ -90,11 +90,11 @@ import Testing
         let server = try TestServer()
         defer { server.stop() }
         let client = try server.client()
-        try client.send("HEAD /h HTTP/1.1\r\n\r\n")
+        try client.send("HEAD /h HTTP/1.1\r\nHost: t\r\n\r\n")
         let head = try client.readResponse(bodyExpected: false)
         #expect(head.header("Content-Length") == "8")  // "HEAD /h "
         // The next response starts right after the head: nothing of a body was sent.
-        try client.send("GET /g HTTP/1.1\r\n\r\n")
+        try client.send("GET /g HTTP/1.1\r\nHost: t\r\n\r\n")
         #expect(try client.readResponse().bodyText == "GET /g ")
     }
 
@@ -102,7 +102,7 @@ import Testing
         let server = try TestServer()
         defer { server.stop() }
         let client = try server.client()
-        try client.send("PUT /e HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 4\r\n\r\n")
+        try client.send("PUT /e HTTP/1.1\r\nHost: t\r\nExpect: 100-continue\r\nContent-Length: 4\r\n\r\n")
         #expect(try client.readResponse().status == 100)
         try client.send("body")
         #expect(try client.readResponse().bodyText == "PUT /e body")
@@ -115,7 +115,7 @@ import Testing
         })
         defer { server.stop() }
         let client = try server.client()
-        try client.send("GET /p?q=a+b HTTP/1.1\r\nX-Test: yes\r\n\r\n")
+        try client.send("GET /p?q=a+b HTTP/1.1\r\nHost: t\r\nX-Test: yes\r\n\r\n")
         #expect(try client.readResponse().bodyText == "127.0.0.1|yes|a b")
     }
 
@@ -123,9 +123,9 @@ import Testing
         let server = try TestServer { $0.maxRequestsPerConnection = 2 }
         defer { server.stop() }
         let client = try server.client()
-        try client.send("GET /1 HTTP/1.1\r\n\r\n")
+        try client.send("GET /1 HTTP/1.1\r\nHost: t\r\n\r\n")
         #expect(try client.readResponse().header("Connection") == "keep-alive")
-        try client.send("GET /2 HTTP/1.1\r\n\r\n")
+        try client.send("GET /2 HTTP/1.1\r\nHost: t\r\n\r\n")
         #expect(try client.readResponse().header("Connection") == "close")
         #expect(client.waitForClose())
     }
@@ -137,12 +137,12 @@ import Testing
         })
         defer { server.stop() }
         let slow = try server.client()
-        try slow.send("GET /slow HTTP/1.1\r\n\r\n")
+        try slow.send("GET /slow HTTP/1.1\r\nHost: t\r\n\r\n")
         Thread.sleep(forTimeInterval: 0.1)  // the slow request is with a worker now
         let started = ContinuousClock.now
         for index in 0..<10 {
             let client = try server.client()
-            try client.send("GET /fast\(index) HTTP/1.1\r\n\r\n")
+            try client.send("GET /fast\(index) HTTP/1.1\r\nHost: t\r\n\r\n")
             #expect(try client.readResponse().status == 200)
         }
         #expect(ContinuousClock.now - started < .seconds(1))
@@ -168,7 +168,7 @@ import Testing
         }.start()
         #expect(ready.wait(timeout: .now() + 5) == .success)
         let client = try TestClient(port: server.port)
-        try client.send("GET / HTTP/1.1\r\n\r\n")
+        try client.send("GET / HTTP/1.1\r\nHost: t\r\n\r\n")
         #expect(try client.readResponse().status == 204)
         server.shutdown()
         #expect(finished.wait(timeout: .now() + 10) == .success)
@@ -185,7 +185,7 @@ import Testing
         defer { server.stop() }
         let client = try server.client()
         let body = [UInt8](repeating: 0x62, count: 600_000)
-        try client.send(Array("POST /big HTTP/1.1\r\nContent-Length: \(body.count)\r\n\r\n".utf8) + body)
+        try client.send(Array("POST /big HTTP/1.1\r\nHost: t\r\nContent-Length: \(body.count)\r\n\r\n".utf8) + body)
         #expect(try client.readResponse().bodyText == "600000 98")
     }
 
@@ -196,7 +196,7 @@ import Testing
         let padding = String(repeating: "p", count: 400)
         var batch = ""
         for index in 0..<300 {
-            batch += "GET /\(index) HTTP/1.1\r\nX-Padding: \(padding)\r\n\r\n"
+            batch += "GET /\(index) HTTP/1.1\r\nHost: t\r\nX-Padding: \(padding)\r\n\r\n"
         }
         #expect(batch.utf8.count > 64 * 1024)
         try client.send(batch)
@@ -209,7 +209,7 @@ import Testing
         let server = try TestServer()
         defer { server.stop() }
         let client = try server.client()
-        try client.send("GET /a HTTP/1.1\r\n\r\nGET /b HTTP/1.1\r\n\r\n")
+        try client.send("GET /a HTTP/1.1\r\nHost: t\r\n\r\nGET /b HTTP/1.1\r\nHost: t\r\n\r\n")
         client.finishSending()
         #expect(try client.readResponse().bodyText == "GET /a ")
         #expect(try client.readResponse().bodyText == "GET /b ")
