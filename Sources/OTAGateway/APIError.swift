@@ -83,6 +83,4 @@ public struct APIError: Error, Sendable {
 
 /// Request-derived text inside a detail: at most `limit` characters, so a hostile client
 /// cannot make an answer (or a log line) as large as its request.
-func echo(_ text: some StringProtocol, limit: Int = 64) -> String {
-    text.count <= limit ? String(text) : String(text.prefix(limit)) + "…"
-}
+func echo(_ text: some StringProtocol, limit: Int = 64) -> String { HTTPRequest.excerpt(text, limit: limit) }

@@ -1,4 +1,5 @@
 import Foundation
+import HTTP
 import Synchronization
 
 /// In-process counters and histograms of this gateway, rendered in the Prometheus text
@@ -35,11 +36,9 @@ final class Metrics: Sendable {
         var inFlight: Int = 0
     }
 
-    static let knownMethods: Set<String> = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "CONNECT"]
-
     /// The method as a label: any other token a client sends is "other", so a client
     /// cannot grow the series (each label value is a series kept forever).
-    static func methodLabel(_ method: String) -> String { knownMethods.contains(method) ? method : "other" }
+    static func methodLabel(_ method: String) -> String { HTTPMethod(method).metricsLabel }
 
     func begin(worker: Int) { shard(worker).state.withLock { $0.inFlight += 1 } }
 
