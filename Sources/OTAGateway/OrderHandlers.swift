@@ -9,6 +9,7 @@ enum OrderHandlers {
         Route("GET", "/api/ota/orders", "listOrders", .partner(.ordersRead), list),
         Route("GET", "/api/ota/orders/{id}", "getOrder", .partner(.ordersRead), show),
         Route("GET", "/api/ota/orders/{id}/tickets", "listOrderTickets", .partner(.ordersRead), tickets),
+        Route("GET", "/api/ota/orders/{id}/redemptions", "listOrderRedemptions", .partner(.ordersRead), redemptions),
     ]
 
     static func list(_ ctx: RequestContext) throws -> HTTPResponse {
@@ -39,6 +40,17 @@ enum OrderHandlers {
                                                          afterCode: page.after?.id)
         let next = result.more ? result.items.last.map { PageCursor(createdAt: $0.createdAt, id: $0.ticketCode).token } : nil
         return jsonResponse(200, Render.page("tickets", result.items.map(Render.ticket), next: next))
+    }
+
+    /// Every redemption of the order's tickets at the venues, newest first.
+    static func redemptions(_ ctx: RequestContext) throws -> HTTPResponse {
+        let page = try ctx.page()
+        let o = try order(ctx)
+        guard let result = try RedemptionStore(try ctx.db).redemptions(orderId: o.orderId, partnerId: o.partnerId, page: page) else {
+            throw APIError.invalid("cursor", "is not a cursor of this listing")
+        }
+        let next = result.more ? result.items.last.map { PageCursor(createdAt: $0.redeemedAt, id: String($0.redemptionId)).token } : nil
+        return jsonResponse(200, Render.page("redemptions", result.items.map(Render.redemption), next: next))
     }
 
     /// The partner's order named by the path; another partner's is a 404.

@@ -59,6 +59,15 @@ enum Render {
         return .object(members)
     }
 
+    static func redemption(_ r: Redemption) -> JSONValue {
+        .object([
+            ("redemption_id", .number(String(r.redemptionId))), ("ticket_code", .string(r.ticketCode)),
+            ("function_code", .string(r.functionCode)), ("venue_id", .string(r.venueId)),
+            ("scan_id", r.scanId.map(JSONValue.string) ?? .null), ("uses_left", .int(r.usesLeft)),
+            ("redeemed_at", .string(r.redeemedAt.description)),
+        ])
+    }
+
     /// A page of a listing: {"<name>": [...], "next_cursor": "..." | null}.
     static func page(_ name: String, _ items: [JSONValue], next: String?) -> JSONValue {
         .object([(name, .array(items)), ("next_cursor", next.map(JSONValue.string) ?? .null)])

@@ -128,12 +128,7 @@ enum VenueHandlers {
                                                      venueId: venue.venueId, operatorId: op.operatorId, scanId: request.scanId)
         func answer(_ r: Redemption, _ t: Ticket, billed: Bool) -> JSONValue {
             .object([
-                ("redemption", .object([
-                    ("redemption_id", .number(String(r.redemptionId))), ("ticket_code", .string(r.ticketCode)),
-                    ("function_code", .string(r.functionCode)), ("venue_id", .string(r.venueId)),
-                    ("scan_id", r.scanId.map(JSONValue.string) ?? .null), ("uses_left", .int(r.usesLeft)),
-                    ("redeemed_at", .string(r.redeemedAt.description)),
-                ])),
+                ("redemption", Render.redemption(r)),
                 ("ticket", Render.ticket(t)), ("billed", .bool(billed)),
             ])
         }

@@ -87,6 +87,28 @@ public struct RedemptionStore {
             """).affectedRows == 1
     }
 
+    /// The redemptions of one order's tickets, newest first, one page; nil when the page's
+    /// cursor is not one of this listing.
+    public func redemptions(orderId: String, partnerId: Int64, page: PageRequest) throws(StoreError) -> (items: [Redemption], more: Bool)? {
+        var afterId: Int64?
+        if let after = page.after {
+            guard let id = Int64(after.id) else { return nil }
+            afterId = id
+        }
+        let afterTime = page.after?.createdAt
+        return try storeCall {
+            let rows = try db.query("""
+                SELECT r.redemption_id, r.ticket_code, r.function_code, r.venue_id, r.operator_id, r.scan_id, r.uses_left, r.redeemed_at
+                  FROM redemptions r JOIN tickets t ON t.ticket_code = r.ticket_code
+                 WHERE t.order_id = \(orderId) AND t.partner_id = \(partnerId) AND r.partner_id = \(partnerId)
+                   AND (\(afterTime)::timestamptz IS NULL OR (r.redeemed_at, r.redemption_id) < (\(afterTime)::timestamptz, \(afterId)::bigint))
+                 ORDER BY r.redeemed_at DESC, r.redemption_id DESC
+                 LIMIT \(page.limit + 1)
+                """)
+            return (try rows.prefix(page.limit).map(Self.redemption), rows.count > page.limit)
+        }
+    }
+
     static func redemption(_ row: PostgresRow) throws -> Redemption {
         Redemption(redemptionId: try row.decode("redemption_id"), ticketCode: try row.decode("ticket_code"),
                    functionCode: try row.decode("function_code"), venueId: try row.decode("venue_id"),
