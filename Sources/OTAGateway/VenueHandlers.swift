@@ -23,47 +23,29 @@ enum VenueHandlers {
         let username = try body.requiredString("username", maxLength: 64).lowercased()
         let password = try body.requiredString("password", maxLength: 128)
         let address = ctx.clientAddress
-        let db = try ctx.db
-        let ops = OperatorStore(db)
-        // A stricter limit per client address than partners get, before any password work.
-        if ctx.config.rateLimitsEnabled {
-            let decision = try RateLimitStore(db).take(key: "login:\(address)", policy: loginPolicy)
-            guard decision.allowed else {
-                let wait = decision.retryAfterSeconds(loginPolicy)
-                throw APIError(.rateLimited, "Too many logins from this address; retry after \(wait) seconds.",
-                               headers: [("Retry-After", String(wait))])
-            }
-        }
-        let keys = ["u:\(username)", "a:\(address)"]
-        let locked = try ops.lockedSeconds(keys: keys)
-        let record = try ops.loginRecord(username: username)
-        // Verify against a dummy hash when the user does not exist, so timing does not tell.
-        // A disabled operator (or partner) is answered as a wrong password: the answer never
-        // confirms a password.
-        let verified = PasswordHash.verify(password, against: record?.passwordHash ?? PasswordHash.dummy)
-        let usable = record.map { $0.op.isActive && $0.partnerActive } ?? false
-        if locked > 0 {
-            // A wrong password during a lockout counts, so hammering keeps the lock on; the
-            // right one is refused too but does not lengthen the lock.
-            if !verified { try ops.recordFailure(key: keys[0], policy: .perUsername) }
-            throw APIError(.loginLocked, "Too many failed logins; try again in \(locked) seconds.", headers: [("Retry-After", String(locked))])
-        }
-        guard verified, usable, let found = record else {
-            try ops.recordFailure(key: keys[0], policy: .perUsername)
-            try ops.recordFailure(key: keys[1], policy: .perAddress)
+        let token = try BearerToken.issue()
+        let outcome = try OperatorStore(try ctx.db).logIn(
+            username: username, address: address, addressPolicy: ctx.config.rateLimitsEnabled ? loginPolicy : nil,
+            tokenHash: token.hash, ttlSeconds: ctx.config.operatorSessionHours * 3600,
+            // A dummy hash when the user does not exist, so timing does not tell.
+            verify: { PasswordHash.verify(password, against: $0 ?? PasswordHash.dummy) })
+        switch outcome {
+        case let .loggedIn(op, expires):
+            Log.event("ota.operator.login", [("request_id", .string(ctx.requestId)), ("operator_id", .number(String(op.operatorId)))])
+            return jsonResponse(200, .object([
+                ("token", .string(token.token)), ("token_type", "Bearer"), ("expires_at", .string(expires.description)),
+                ("operator", OperatorHandlers.render(op)),
+            ]), headers: [("Cache-Control", "no-store")])
+        case let .rateLimited(wait):
+            throw APIError(.rateLimited, "Too many logins from this address; retry after \(wait) seconds.",
+                           headers: [("Retry-After", String(wait))])
+        case let .locked(seconds):
+            throw APIError(.loginLocked, "Too many failed logins; try again in \(seconds) seconds.", headers: [("Retry-After", String(seconds))])
+        case .refused:
             Log.event("ota.operator.login_failed", [("request_id", .string(ctx.requestId)), ("username", .string(echo(username))),
                                                     ("address", .string(address))], level: "warn")
             throw APIError(.invalidCredentials, "Unknown username or wrong password.")
         }
-        try ops.clearFailures(key: keys[0])
-        let token = try BearerToken.issue()
-        let hours = ctx.config.operatorSessionHours
-        let expires = try ops.startSession(operatorId: found.op.operatorId, tokenHash: token.hash, ttlSeconds: hours * 3600)
-        Log.event("ota.operator.login", [("request_id", .string(ctx.requestId)), ("operator_id", .number(String(found.op.operatorId)))])
-        return jsonResponse(200, .object([
-            ("token", .string(token.token)), ("token_type", "Bearer"), ("expires_at", .string(expires.description)),
-            ("operator", OperatorHandlers.render(found.op)),
-        ]), headers: [("Cache-Control", "no-store")])
     }
 
     static func venues(_ ctx: RequestContext) throws -> HTTPResponse {
