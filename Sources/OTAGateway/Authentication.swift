@@ -5,17 +5,24 @@ import OTADomain
 import OTAStore
 import Postgres
 
-/// API key lookups of one worker, cached for `authCacheSeconds` (0: not cached).
+/// API key lookups of one worker, cached for `authCacheSeconds` (0: not cached) and only
+/// while they belong to the current AuthGeneration: any change of keys, partners or
+/// permissions announced by the database empties the cache of every worker.
 struct AuthCache {
     var entries: [[UInt8]: (principal: PartnerPrincipal?, until: UInt64)] = [:]
+    var generation: UInt64?
 
-    func lookup(_ hash: [UInt8], now: UInt64) -> PartnerPrincipal?? {
-        guard let e = entries[hash], e.until > now else { return nil }
+    mutating func lookup(_ hash: [UInt8], now: UInt64, generation current: UInt64?) -> PartnerPrincipal?? {
+        if current != generation {
+            entries.removeAll(keepingCapacity: true)
+            generation = current
+        }
+        guard current != nil, let e = entries[hash], e.until > now else { return nil }
         return .some(e.principal)
     }
 
     mutating func store(_ hash: [UInt8], _ principal: PartnerPrincipal?, now: UInt64, seconds: Int) {
-        guard seconds > 0 else { return }
+        guard seconds > 0, generation != nil else { return }
         if entries.count > 10_000 { entries.removeAll(keepingCapacity: true) }
         entries[hash] = (principal, now + UInt64(seconds) * 1_000_000_000)
     }
@@ -40,7 +47,7 @@ extension GatewayHandler {
         guard APIKey.isPlausible(key) else { throw APIError.unknownKey }
         let hash = APIKey.hash(key)
         let now = DispatchTime.now().uptimeNanoseconds
-        if let cached = authCache.lookup(hash, now: now) {
+        if let cached = authCache.lookup(hash, now: now, generation: authGeneration?.current) {
             guard let p = cached else { throw APIError.unknownKey }
             return p
         }

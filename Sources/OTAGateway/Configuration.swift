@@ -38,7 +38,8 @@ public struct GatewayConfiguration: Sendable {
           OTA_MAX_CONNECTIONS      open client connections at most (default 1024)
           OTA_STATEMENT_TIMEOUT_MS statement_timeout per query (default 10000)
           OTA_LOCK_TIMEOUT_MS      lock_timeout, bounds the inventory row lock wait (default 3000)
-          OTA_AUTH_CACHE_SECONDS   how long an API key lookup is cached per worker (default 5, 0-60)
+          OTA_AUTH_CACHE_SECONDS   how long an API key lookup is cached per worker (default 5, 0-60); every change of
+                                   keys, partners or permissions empties the caches at once (LISTEN ota_auth_changed)
           OTA_REQUEST_LOG          1 to log one JSON line per request (default 1); 0 also silences the read path's
                                    ota.inventory.requested events (changes are always logged)
           OTA_INVENTORY_EVENT_SAMPLE  log one in N inventory reads as ota.inventory.requested (default 1: all; 0: none)

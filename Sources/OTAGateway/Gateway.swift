@@ -2,14 +2,19 @@ import HTTP
 import JSON
 import Synchronization
 
-/// Wires the HTTP server to one GatewayHandler per worker thread.
+/// Wires the HTTP server to one GatewayHandler per worker thread, and starts the listener
+/// that keeps their key caches exact (it lives as long as the process).
 public enum Gateway {
     public static func makeServer(_ config: GatewayConfiguration) throws -> HTTPServer {
         let drain = DrainState()
+        let generation = AuthGeneration()
+        if config.authCacheSeconds > 0 {
+            AuthInvalidationListener(configuration: config.postgres, generation: generation).start()
+        }
         let server = try HTTPServer(configuration: config.http, errorResponse: { status, detail in
             APIError(ProblemType.protocolError(status), echo(detail, limit: 200)).response()
         }, makeHandler: { index in
-            GatewayHandler(config: config, workerIndex: index, isDraining: { drain.isDraining })
+            GatewayHandler(config: config, workerIndex: index, authGeneration: generation, isDraining: { drain.isDraining })
         })
         drain.attach(server)
         return server

@@ -18,12 +18,15 @@ public final class GatewayHandler: HTTPRequestHandler {
     let workerIndex: Int
     var connection: PostgresConnection?
     var authCache = AuthCache()
+    /// nil: no listener (in-process tests), so key lookups are not cached.
+    let authGeneration: AuthGeneration?
     var requestCounter: UInt64 = 0
     /// One in `config.inventoryEventSample` inventory reads is logged (the read path).
     var inventoryReads: UInt64 = 0
 
-    public init(config: GatewayConfiguration, workerIndex: Int, isDraining: @escaping @Sendable () -> Bool) {
+    init(config: GatewayConfiguration, workerIndex: Int, authGeneration: AuthGeneration?, isDraining: @escaping @Sendable () -> Bool) {
         self.config = config
+        self.authGeneration = authGeneration
         self.workerIndex = workerIndex
         self.isDraining = isDraining
     }

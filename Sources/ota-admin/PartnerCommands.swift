@@ -71,7 +71,7 @@ enum PartnerCommands {
                 throw unknownPartner(code)
             }
             print("partner \(p.code) is now \(p.isActive ? "active" : "disabled")")
-            if !p.isActive { Console.note("its requests answer 403 once the gateways' auth caches expire (OTA_AUTH_CACHE_SECONDS, 5 s by default)") }
+            if !p.isActive { Console.note("its requests answer 403 on every gateway from now on") }
         case "set": try set(&args)
         default: try permissions(&args)
         }

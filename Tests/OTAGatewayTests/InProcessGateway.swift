@@ -21,7 +21,8 @@ final class InProcessGateway {
         var env = ["OTA_DATABASE_URL": databaseURL ?? database.url, "OTA_RATE_LIMITS": "off", "OTA_REQUEST_LOG": "0",
                    "OTA_QR_ACTIVE_KEY_ID": "t1", "OTA_QR_KEYS": Self.qrKeys]
         env.merge(environment) { $1 }
-        handler = GatewayHandler(config: try GatewayConfiguration(environment: env), workerIndex: 0, isDraining: { false })
+        handler = GatewayHandler(config: try GatewayConfiguration(environment: env), workerIndex: 0, authGeneration: nil,
+                                 isDraining: { false })
     }
 
     func send(_ method: String, _ target: String, key: String? = InProcessGateway.testKey,
