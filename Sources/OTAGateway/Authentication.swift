@@ -74,6 +74,18 @@ extension GatewayHandler {
         return op
     }
 
+    /// /metrics: with OTA_METRICS_TOKEN set, only a scraper that sends it as a bearer token
+    /// (compared in constant time); without it, open (bind the gateway to a private address
+    /// or keep /metrics internal in the proxy, as config/nginx does).
+    func authenticateScraper(_ request: HTTPRequest) throws {
+        guard let expected = config.metricsToken else { return }
+        let sent = try Self.single("Authorization", of: request).flatMap { $0.hasPrefix("Bearer ") ? String($0.dropFirst(7)) : nil }
+        guard let sent, Digest.constantTimeEquals(Digest.sha256(Array(sent.utf8)), Digest.sha256(Array(expected.utf8))) else {
+            throw APIError(.scrapeTokenRequired, "/metrics needs 'Authorization: Bearer <OTA_METRICS_TOKEN>' on this deployment.",
+                           headers: [("WWW-Authenticate", "Bearer")])
+        }
+    }
+
     /// Takes one request from the partner's allowance (shared by every gateway through
     /// PostgreSQL); past it, 429 with Retry-After. A refused request touches nothing else.
     func rateLimit(_ p: PartnerPrincipal, db: PostgresConnection, headers: inout [(String, String)]) throws {

@@ -19,6 +19,8 @@ public struct GatewayConfiguration: Sendable {
     /// Proxies (e.g. nginx) whose X-Forwarded-For names the real client.
     public var trustedProxies: Set<String> = []
     public var logRequests = true
+    /// nil: /metrics is open; else a scraper must send it as a bearer token.
+    public var metricsToken: String?
     /// Log one in N inventory reads as ota.inventory.requested (0: none); the read path is
     /// the hottest, so a busy deployment may sample it.
     public var inventoryEventSample = 1
@@ -42,6 +44,7 @@ public struct GatewayConfiguration: Sendable {
                                    keys, partners or permissions empties the caches at once (LISTEN ota_auth_changed)
           OTA_REQUEST_LOG          1 to log one JSON line per request (default 1); 0 also silences the read path's
                                    ota.inventory.requested events (changes are always logged)
+          OTA_METRICS_TOKEN        when set, /metrics answers only 'Authorization: Bearer <token>' (16+ characters)
           OTA_INVENTORY_EVENT_SAMPLE  log one in N inventory reads as ota.inventory.requested (default 1: all; 0: none)
           OTA_RATE_LIMITS          on (default) or off: per-partner rate limits (off only for tests and benchmarks)
           OTA_QR_ACTIVE_KEY_ID     key id that seals new QR tokens (e.g. k2)
@@ -72,6 +75,12 @@ public struct GatewayConfiguration: Sendable {
         lockTimeoutMs = try int("OTA_LOCK_TIMEOUT_MS", 10...60_000, 3_000)
         authCacheSeconds = try int("OTA_AUTH_CACHE_SECONDS", 0...60, 5)
         logRequests = try int("OTA_REQUEST_LOG", 0...1, 1) == 1
+        if let token = env["OTA_METRICS_TOKEN"], !token.isEmpty {
+            guard token.count >= 16, token.allSatisfy({ $0.isASCII && !$0.isWhitespace }) else {
+                throw Invalid(description: "OTA_METRICS_TOKEN must be at least 16 printable ASCII characters without spaces")
+            }
+            metricsToken = token
+        }
         inventoryEventSample = try int("OTA_INVENTORY_EVENT_SAMPLE", 0...1_000_000, 1)
         rateBurstSeconds = try int("OTA_RATE_BURST_SECONDS", 1...60, 1)
         operatorSessionHours = try int("OTA_OPERATOR_SESSION_HOURS", 1...168, 12)

@@ -103,6 +103,8 @@ public final class GatewayHandler: HTTPRequestHandler {
             if config.rateLimitsEnabled { try rateLimit(p, db: db, headers: &exchange.rateHeaders) }
         case .operatorSession:
             ctx.operatorPrincipal = try authenticateOperator(request, db: try database())
+        case .scrapeToken:
+            try authenticateScraper(request)
         }
         if route.idempotent, let key = try Idempotency.key(of: request) {
             return try Idempotency.run(ctx, key: key) { try route.handler(ctx) }

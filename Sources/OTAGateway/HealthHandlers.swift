@@ -8,7 +8,7 @@ enum HealthHandlers {
         Route("GET", "/livez", "livez", .none) { _ in jsonResponse(200, ["status": "ok"]) },
         Route("GET", "/readyz", "readyz", .none, readiness),
         Route("GET", "/healthz", "healthz", .none, readiness),
-        Route("GET", "/metrics", "metrics", .none, metrics),
+        Route("GET", "/metrics", "metrics", .scrapeToken, metrics),
         Route("GET", "/openapi.yaml", "getOpenAPIDocument", .none) { _ in OpenAPIDocument.response() },
         Route("GET", "/problems/{type}", "getProblemType", .none, problemType),
     ]

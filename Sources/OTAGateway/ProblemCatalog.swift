@@ -53,6 +53,8 @@ extension ProblemType {
         "Log in with POST /operators/login and send the token as `Authorization: Bearer <token>`.")
     static let invalidOperatorToken = ProblemType("invalid_operator_token", 401, "Operator session not valid",
         "The bearer token is unknown, expired or revoked, or the operator is disabled; log in again.")
+    static let scrapeTokenRequired = ProblemType("scrape_token_required", 401, "Metrics token required",
+        "This deployment protects /metrics: send `Authorization: Bearer <OTA_METRICS_TOKEN>`.")
     static let invalidCredentials = ProblemType("invalid_credentials", 401, "Login failed",
         "Unknown username or wrong password (a disabled operator is answered the same).")
     static let loginLocked = ProblemType("login_locked", 429, "Login locked",
@@ -139,7 +141,7 @@ extension ProblemType {
     static let all: [ProblemType] = [
         malformedJSON, malformedRequest, invalidField, invalidIdempotencyKey, duplicateHeader, notFound, methodNotAllowed,
         missingAPIKey, invalidAPIKey, partnerDisabled, permissionDenied, rateLimited, missingOperatorToken,
-        invalidOperatorToken, invalidCredentials, loginLocked, idempotencyKeyInUse, idempotencyKeyReused, unknownProduct,
+        invalidOperatorToken, scrapeTokenRequired, invalidCredentials, loginLocked, idempotencyKeyInUse, idempotencyKeyReused, unknownProduct,
         insufficientInventory, allotmentExhausted, quantityAboveHoldLimit, inventoryBusy, reservationExpired,
         reservationCancelled, reservationActivated, batchIdTaken, illegalTicketTransition, ticketRedeemed, ticketNotActive,
         qrNotConfigured, usernameTaken, invalidQRToken, qrExpired, venueForbidden, venueClosed, unknownFunction, noUsesLeft,

@@ -9,6 +9,8 @@ enum Authentication: Sendable, Equatable {
     case partner(Permission)
     /// A logged-in venue operator's bearer token (the scanning app).
     case operatorSession
+    /// Prometheus: open, or `Authorization: Bearer <OTA_METRICS_TOKEN>` when configured.
+    case scrapeToken
 }
 
 typealias Handler = @Sendable (RequestContext) throws -> HTTPResponse

@@ -89,6 +89,9 @@ import Testing
                 #expect(op.statuses.contains("503"), "\(name) documents 503 (database away)")
             case .none:
                 #expect(op.securitySchemes == [], "\(name) says `security: []`")
+            case .scrapeToken:
+                #expect(op.securitySchemes == ["{}", "MetricsToken"], "\(name): open, or the metrics token when configured")
+                #expect(op.statuses.contains("401"), "\(name) documents 401")
             }
             #expect(op.statuses.contains { $0.hasPrefix("2") }, "\(name) documents its success")
         }

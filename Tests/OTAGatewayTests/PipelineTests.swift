@@ -180,3 +180,20 @@ import TestSupport
         #expect(Set(ProblemType.all.map(\.code)).count == ProblemType.all.count)
     }
 }
+
+/// Issue 13, item 13: /metrics can be closed to anyone without the deployment's token.
+@Suite struct MetricsTokenTests {
+    @Test func aConfiguredTokenGuardsMetrics() throws {
+        let g = try InProcessGateway(environment: ["OTA_METRICS_TOKEN": "scrape-token-0123456789"])
+        let anonymous = g.send("GET", "/metrics", key: nil)
+        #expect(anonymous.status == 401)
+        #expect(anonymous.code == "scrape_token_required")
+        #expect(!anonymous.text.contains("ota_pool_units"))
+        #expect(g.send("GET", "/metrics", key: nil, headers: [("Authorization", "Bearer wrong-token-0123456789")]).status == 401)
+        let scraper = g.send("GET", "/metrics", key: nil, headers: [("Authorization", "Bearer scrape-token-0123456789")])
+        #expect(scraper.status == 200)
+        #expect(scraper.text.contains("ota_pool_units"))
+        #expect(g.send("GET", "/livez", key: nil).status == 200, "health stays open")
+        #expect(throws: GatewayConfiguration.Invalid.self) { try GatewayConfiguration(environment: ["OTA_DATABASE_URL": "x", "OTA_METRICS_TOKEN": "short"]) }
+    }
+}
