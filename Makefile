@@ -1,5 +1,5 @@
 # The two commands of the README. Everything else is in scripts/.
-.PHONY: run test build bench clean openapi openapi-snapshot
+.PHONY: run test build bench clean distclean openapi openapi-snapshot
 
 run:
 	@scripts/run.sh
@@ -13,8 +13,13 @@ build:
 bench:
 	@Benchmarks/run.sh
 
+# Build products only (.build, .build-bench, throwaway test clusters .local/testpg-*).
 clean:
-	rm -rf .build .local
+	@scripts/clean.sh
+
+# Also .local: make run's database (stopped first), the virtualenv, the QR key ring.
+distclean:
+	@scripts/clean.sh --all
 
 # The OpenAPI document the gateway serves, for partners: `make openapi > openapi.yaml`,
 # or `make openapi OPENAPI_OUT=path`.
