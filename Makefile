@@ -1,5 +1,9 @@
 # The two commands of the README. Everything else is in scripts/.
+<<<<<<< HEAD
 .PHONY: run test build bench clean openapi
+=======
+.PHONY: run test build bench clean distclean openapi openapi-snapshot
+>>>>>>> h-scripts
 
 run:
 	@scripts/run.sh
@@ -13,8 +17,13 @@ build:
 bench:
 	@Benchmarks/run.sh
 
+# Build products only (.build, .build-bench, throwaway test clusters .local/testpg-*).
 clean:
-	rm -rf .build .local
+	@scripts/clean.sh
+
+# Also .local: make run's database (stopped first), the virtualenv, the QR key ring.
+distclean:
+	@scripts/clean.sh --all
 
 # The OpenAPI document the gateway serves (the file itself, embedded at build time):
 # `make openapi > openapi.yaml`. A change of the contract is reviewed as its diff.

@@ -1,25 +1,35 @@
 #!/usr/bin/env bash
-# A private PostgreSQL 15 for development and tests: its own data directory, socket
-# directory and TCP port, owned by an unprivileged OS user when we run as root
-# (initdb refuses root). Nothing outside the given directory is touched, except that a
-# directory under /tmp is used when the unprivileged user cannot reach the work tree.
+# A private PostgreSQL (15 or newer, the newest installed) for development and tests: its
+# own data directory, socket directory and TCP port, owned by an unprivileged OS user when
+# we run as root (initdb refuses root). Nothing outside the given directory is touched,
+# except that a directory under /tmp is used when the unprivileged user cannot reach the
+# work tree.
 #
-#   scripts/localpg.sh start DIR [PORT]   start (initialising on first use); prints the URL
-#   scripts/localpg.sh stop DIR           stop it (fast shutdown)
-#   scripts/localpg.sh url DIR            print the URL of a running cluster
+#   scripts/localpg.sh start [--fast] DIR [PORT]   start (initialising on first use); prints the URL
+#   scripts/localpg.sh stop DIR                    stop it (fast shutdown)
+#   scripts/localpg.sh status DIR                  exit 0 when it is running
+#   scripts/localpg.sh url DIR                     print the URL of a running cluster
+#
+# Durable by default (fsync, synchronous_commit, full_page_writes on: `make run`'s data
+# survives a crash). --fast turns all three off, for throwaway test clusters only: a crash
+# of the machine may lose acknowledged commits or corrupt the cluster. The settings are
+# given on the server's command line at every start, which overrides postgresql.conf and
+# postgresql.auto.conf, so a cluster made by an older, non-durable version of this script
+# becomes durable at its next start; a running cluster in the other mode is restarted.
 set -euo pipefail
+. "$(dirname "$0")/lib.sh"
 
-cmd=${1:?usage: localpg.sh start|stop|url DIR [PORT]}
-dir=${2:?usage: localpg.sh start|stop|url DIR [PORT]}
+usage="usage: localpg.sh start [--fast] DIR [PORT] | stop DIR | status DIR | url DIR"
+cmd=${1:?$usage}
+shift
+fast=0
+if [[ $cmd == start && ${1:-} == --fast ]]; then fast=1; shift; fi
+dir=${1:?$usage}
 mkdir -p "$dir"
 dir=$(cd "$dir" && pwd)
 
-pgbin=""
-for d in /usr/lib/postgresql/15/bin /usr/local/pgsql/bin; do
-  [[ -x $d/pg_ctl ]] && { pgbin=$d; break; }
-done
-if [[ -z $pgbin ]]; then
-  echo "localpg: PostgreSQL 15 server binaries not found (apt-get install postgresql-15)" >&2
+if ! pgbin=$(ota_pg_bindir); then
+  echo "localpg: no PostgreSQL server 15 or newer under /usr/lib/postgresql (run scripts/deps.sh)" >&2
   exit 1
 fi
 
@@ -51,6 +61,17 @@ free_port() {
   echo "localpg: no free port found" >&2; exit 1
 }
 
+running() {
+  local data; data=$(datadir_of)
+  [[ -f $data/PG_VERSION ]] && as_pg "$pgbin/pg_ctl" -D "$data" status >/dev/null 2>&1
+}
+
+# The three settings as the server reports them: "on on on" when durable.
+durability() {
+  [[ -f $dir/url ]] || return 0
+  psql "$(url)" -qAt -c "SELECT current_setting('fsync') || ' ' || current_setting('synchronous_commit') || ' ' || current_setting('full_page_writes')" 2>/dev/null
+}
+
 start() {
   local port=${1:-}
   local data
@@ -72,33 +93,48 @@ start() {
   local sock; sock=$(dirname "$data")/sock
   if [[ ! -d $sock ]]; then mkdir -p "$sock"; [[ $(id -u) -eq 0 ]] && chown "$pguser" "$sock"; fi
   if [[ ! -f $data/PG_VERSION ]]; then
-    as_pg "$pgbin/initdb" -D "$data" -U postgres --auth=trust --encoding=UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 \
+    local nosync=()
+    ((fast)) && nosync=(--no-sync) # a throwaway cluster need not reach the disk
+    as_pg "$pgbin/initdb" -D "$data" -U postgres --auth=trust --encoding=UTF8 --locale=C.UTF-8 "${nosync[@]}" >"$dir/initdb.log" 2>&1 \
       || { cat "$dir/initdb.log" >&2; exit 1; }
   fi
-  if as_pg "$pgbin/pg_ctl" -D "$data" status >/dev/null 2>&1; then
-    url; return
+  if running; then
+    if ((fast)) || [[ $(durability) == "on on on" ]]; then url; return; fi
+    # Started by an older version of this script or with --fast: not durable.
+    echo "localpg: restarting $dir with durable settings" >&2
+    [[ -n $port ]] || port=$(sed -n 's|.*@127\.0\.0\.1:\([0-9]*\)/.*|\1|p' "$dir/url" 2>/dev/null)
+    as_pg "$pgbin/pg_ctl" -D "$data" -m fast -w stop >/dev/null
   fi
   [[ -n $port ]] || port=$(free_port)
-  # Settings for a disposable development server: fast, not durable across a crash.
+  local mode
+  if ((fast)); then
+    mode="-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+  else
+    mode="-c fsync=on -c synchronous_commit=on -c full_page_writes=on"
+  fi
+  # pg_ctl ignores SIGINT/SIGTERM while it starts the server: a signal meant for our
+  # caller (Ctrl-C, timeout) must not leave a server starting that nobody stops; the
+  # caller's cleanup stops it once this returns.
+  trap '' INT TERM HUP
   as_pg "$pgbin/pg_ctl" -D "$data" -w -t 60 -l "$data/server.log" \
-    -o "-p $port -k $sock -c listen_addresses=127.0.0.1 -c max_connections=300 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c shared_buffers=256MB" \
+    -o "-p $port -k $sock -c listen_addresses=127.0.0.1 -c max_connections=300 -c shared_buffers=256MB $mode" \
     start >/dev/null || { tail -n 30 "$data/server.log" >&2; exit 1; }
   echo "postgresql://postgres@127.0.0.1:$port/postgres" > "$dir/url"
   url
 }
 
 stop() {
-  local data; data=$(datadir_of)
-  if [[ -f $data/PG_VERSION ]] && as_pg "$pgbin/pg_ctl" -D "$data" status >/dev/null 2>&1; then
-    as_pg "$pgbin/pg_ctl" -D "$data" -m fast -w stop >/dev/null
+  if running; then
+    as_pg "$pgbin/pg_ctl" -D "$(datadir_of)" -m fast -w stop >/dev/null
   fi
 }
 
 url() { cat "$dir/url"; }
 
 case $cmd in
-  start) start "${3:-}" ;;
+  start) start "${2:-}" ;;
   stop) stop ;;
+  status) running ;;
   url) url ;;
-  *) echo "usage: localpg.sh start|stop|url DIR [PORT]" >&2; exit 2 ;;
+  *) echo "$usage" >&2; exit 2 ;;
 esac

@@ -1,32 +1,44 @@
 #!/usr/bin/env bash
-# `make run`: everything a new user needs, then the gateway on :8080 in the foreground.
-# Uses $OTA_DATABASE_URL when set, else a private PostgreSQL under .local/pg that stays
-# initialised between runs and is stopped when this script exits.
+# `make run`: everything a new user needs, then the gateway on 127.0.0.1:8080 in the
+# foreground. Uses $OTA_DATABASE_URL when set, else a private, durable PostgreSQL under
+# .local/pg (OTA_PG_DIR) that stays initialised between runs and is stopped when this
+# script ends: normally, on an error, on SIGINT (Ctrl-C), SIGTERM or SIGHUP.
+# OTA_HTTP_HOST (default here 127.0.0.1), OTA_HTTP_PORT (8080), OTA_PG_PORT (random).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/lib.sh
 
 scripts/deps.sh curl
 config=${OTA_BUILD_CONFIG:-debug}
 echo "== build ($config)"
-swift build -c "$config" 2>&1 | grep -vE '^\[[0-9]+/[0-9]+\] (Compiling|Emitting|Linking|Write|Building)' || true
-test "${PIPESTATUS[0]}" -eq 0
+ota_swift_build -c "$config"
 bin=$(swift build -c "$config" --show-bin-path)
 
+pgdir=${OTA_PG_DIR:-.local/pg}
+pg_started=""
 pids=()
 cleanup() {
+  local p
   for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
+  # Bounded: a process that ignores SIGTERM for 10 s is killed.
+  for _ in $(seq 1 100); do
+    local alive=""
+    for p in "${pids[@]}"; do kill -0 "$p" 2>/dev/null && alive=1; done
+    [[ -n $alive ]] || break
+    sleep 0.1
+  done
+  for p in "${pids[@]}"; do kill -KILL "$p" 2>/dev/null || true; done
   wait 2>/dev/null || true
-  if [[ -z ${OTA_DATABASE_URL_GIVEN:-} ]]; then scripts/localpg.sh stop .local/pg || true; fi
+  if [[ -n $pg_started ]]; then scripts/localpg.sh stop "$pgdir" || true; fi
 }
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+ota_on_exit cleanup
 
 if [[ -n ${OTA_DATABASE_URL:-} ]]; then
-  OTA_DATABASE_URL_GIVEN=1
   echo "== using OTA_DATABASE_URL"
 else
-  echo "== private PostgreSQL under .local/pg"
-  server=$(scripts/localpg.sh start .local/pg "${OTA_PG_PORT:-}")
+  echo "== private PostgreSQL under $pgdir"
+  pg_started=1 # before the start: a signal during it must still stop the server
+  server=$(scripts/localpg.sh start "$pgdir" "${OTA_PG_PORT:-}")
   if ! psql "$server" -qAt -c "SELECT 1 FROM pg_database WHERE datname = 'ota'" | grep -q 1; then
     psql "$server" -qAt -c "CREATE DATABASE ota" >/dev/null
   fi
@@ -48,24 +60,40 @@ if [[ -z ${OTA_QR_KEYS:-} ]]; then
   set -a; . .local/qr-dev.env; set +a
 fi
 
+# Loopback only unless asked otherwise: the development partners' keys are public.
+export OTA_HTTP_HOST=${OTA_HTTP_HOST:-127.0.0.1}
 port=${OTA_HTTP_PORT:-8080}
 export OTA_HTTP_PORT=$port
+case $OTA_HTTP_HOST in # where curl reaches it
+  0.0.0.0 | ::) reach=127.0.0.1 ;;
+  *:*) reach="[$OTA_HTTP_HOST]" ;;
+  *) reach=$OTA_HTTP_HOST ;;
+esac
 if [[ -x $bin/ota-expiry-worker ]]; then
   "$bin/ota-expiry-worker" &
   pids+=($!)
 fi
 "$bin/ota-gateway" &
-pids+=($!)
+gateway=$!
+pids+=("$gateway")
 
-for _ in $(seq 1 100); do
-  curl -fsS "http://127.0.0.1:$port/livez" >/dev/null 2>&1 && break
+for _ in $(seq 1 300); do
+  curl -fsS --max-time 2 "http://$reach:$port/livez" >/dev/null 2>&1 && break
+  if ! kill -0 "$gateway" 2>/dev/null; then
+    echo "run: the gateway did not start (its output is above)" >&2
+    exit 1
+  fi
   sleep 0.1
 done
 cat <<TXT
 
-The gateway is serving on http://127.0.0.1:$port (Ctrl-C stops everything). Try:
+The gateway is serving on http://$reach:$port (Ctrl-C stops everything). Try:
 
-  curl -s -H 'X-API-Key: ota_test_key_12345' http://127.0.0.1:$port/api/ota/inventory
+  curl -s -H 'X-API-Key: ota_test_key_12345' http://$reach:$port/api/ota/inventory
 
 TXT
-wait "${pids[@]}"
+# Until one of them ends (or a signal): the cleanup then stops the others.
+status=0
+wait -n "${pids[@]}" || status=$?
+echo "run: a service stopped (status $status); stopping the rest" >&2
+exit $((status == 0 ? 1 : status))

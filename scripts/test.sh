@@ -3,12 +3,19 @@
 # migrated and seeded template database and its directory are gone afterwards.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/lib.sh
 
 scripts/deps.sh python3 python3-venv
 echo "== build"
-swift build --build-tests 2>&1 | grep -vE '^\[[0-9]+/[0-9]+\] (Compiling|Emitting|Linking|Write|Building)' || true
-test "${PIPESTATUS[0]}" -eq 0
+ota_swift_build --build-tests
 bin=$(swift build --show-bin-path)
+
+# The developer commands themselves (scripts/tests/test-*.sh: a few seconds, no network).
+# OTA_SHELL_TESTS=0 skips them.
+if [[ ${OTA_SHELL_TESTS:-1} != 0 ]]; then
+  echo "== shell tests"
+  for t in scripts/tests/test-*.sh; do "$t"; done
+fi
 
 pgdir=$(pwd)/.local/testpg-$$
 cleanup() {
@@ -16,10 +23,12 @@ cleanup() {
   if [[ -f $pgdir/datadir ]]; then rm -rf "$(dirname "$(cat "$pgdir/datadir")")"; fi
   rm -rf "$pgdir"
 }
-trap cleanup EXIT
+ota_on_exit cleanup
 
+# Fast, not durable (fsync and synchronous_commit off): a throwaway cluster, unlike
+# make run's.
 echo "== private PostgreSQL"
-server=$(scripts/localpg.sh start "$pgdir")
+server=$(scripts/localpg.sh start --fast "$pgdir")
 base=${server%/postgres}
 # Two templates that the suites clone: ota_migrated (schema only) and ota_template
 # (schema, catalog and development partners). Nobody may stay connected to a template.
