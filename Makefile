@@ -1,9 +1,5 @@
 # The two commands of the README. Everything else is in scripts/.
-<<<<<<< HEAD
-.PHONY: run test build bench clean openapi
-=======
-.PHONY: run test build bench clean distclean openapi openapi-snapshot
->>>>>>> h-scripts
+.PHONY: run test build bench clean distclean openapi
 
 run:
 	@scripts/run.sh
