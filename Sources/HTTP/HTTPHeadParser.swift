@@ -83,7 +83,7 @@ enum HTTPHeadParser {
         case .failure(let failure): return .failure(failure)
         }
         let keepAlive = version == .http11 ? !connectionClose : (connectionKeepAlive && !connectionClose)
-        let request = HTTPRequest(method: method, target: target, version: version, headers: headers)
+        let request = HTTPRequest(method: HTTPMethod(method), target: target, version: version, headers: headers)
         return .success(Head(
             request: request,
             framing: bodyFraming,

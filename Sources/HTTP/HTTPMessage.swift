@@ -4,8 +4,8 @@ public enum HTTPVersion: Sendable, Equatable {
 
 /// A complete request as handed to a handler: the body is fully read and de-chunked.
 public struct HTTPRequest: Sendable {
-    /// The method as sent, e.g. "GET" (methods are case-sensitive).
-    public var method: String
+    /// The method as sent, e.g. GET (methods are case-sensitive; unknown ones are kept).
+    public var method: HTTPMethod
     /// The raw request-target, e.g. "/a%20b?x=1".
     public var target: String
     /// The percent-decoded path without the query.
@@ -20,7 +20,7 @@ public struct HTTPRequest: Sendable {
 
     /// Builds a request from its raw target, deriving `path` and `query`.
     public init(
-        method: String,
+        method: HTTPMethod,
         target: String,
         version: HTTPVersion = .http11,
         headers: HTTPHeaders = HTTPHeaders(),

@@ -46,8 +46,6 @@ public struct HTTPMethod: Sendable, Hashable, RawRepresentable, CustomStringConv
 }
 
 extension HTTPRequest {
-    /// The method as a typed value (`method` stays the string as sent).
-    public var httpMethod: HTTPMethod { HTTPMethod(method) }
 
     /// Request-derived text as it may be echoed in an error detail or a log line: at most
     /// `limit` characters, then "…", so a 10,000-byte target or header is never repeated

@@ -23,7 +23,7 @@ public struct Router<Value: Sendable>: Sendable {
     private struct Node: Sendable {
         var literals: [String: Int] = [:]
         var parameter: Int?
-        var routes: [String: Route] = [:]
+        var routes: [HTTPMethod: Route] = [:]
     }
 
     private var nodes: [Node] = [Node()]
@@ -33,12 +33,12 @@ public struct Router<Value: Sendable>: Sendable {
     /// Every (method, pattern) added, sorted: read-only, for contract tests that compare
     /// the route table with the API document.
     public var registered: [(method: String, pattern: String)] {
-        nodes.flatMap { node in node.routes.map { (method: $0.key, pattern: $0.value.pattern) } }
+        nodes.flatMap { node in node.routes.map { (method: $0.key.rawValue, pattern: $0.value.pattern) } }
             .sorted { ($0.pattern, $0.method) < ($1.pattern, $1.method) }
     }
 
     /// Adds (or replaces) the route for `method` and `pattern`.
-    public mutating func add(_ method: String, _ pattern: String, _ value: Value) {
+    public mutating func add(_ method: HTTPMethod, _ pattern: String, _ value: Value) {
         var node = 0
         var parameterNames: [String] = []
         for segment in Self.segments(pattern) {
@@ -65,10 +65,10 @@ public struct Router<Value: Sendable>: Sendable {
         nodes[node].routes[method] = Route(value: value, pattern: pattern, parameterNames: parameterNames)
     }
 
-    public func match(method: String, path: String) -> Match {
+    public func match(method: HTTPMethod, path: String) -> Match {
         let segments = Self.segments(path)
         var values: [Substring] = []
-        var allowed: Set<String> = []
+        var allowed: Set<HTTPMethod> = []
         if let (route, parameterValues) = search(node: 0, segments: segments[...], values: &values, method: method, allowed: &allowed) {
             var params: [String: String] = [:]
             for (name, value) in zip(route.parameterNames, parameterValues) {
@@ -77,8 +77,8 @@ public struct Router<Value: Sendable>: Sendable {
             return .found(route.value, params: params, pattern: route.pattern)
         }
         if allowed.isEmpty { return .notFound }
-        if allowed.contains("GET") { allowed.insert("HEAD") }
-        return .methodNotAllowed(allowed: allowed.sorted())
+        if allowed.contains(.get) { allowed.insert(.head) }
+        return .methodNotAllowed(allowed: allowed.map(\.rawValue).sorted())
     }
 
     /// Depth-first, a literal segment instead of a parameter; collects the methods of paths
@@ -87,12 +87,12 @@ public struct Router<Value: Sendable>: Sendable {
         node: Int,
         segments: ArraySlice<Substring>,
         values: inout [Substring],
-        method: String,
-        allowed: inout Set<String>
+        method: HTTPMethod,
+        allowed: inout Set<HTTPMethod>
     ) -> (Route, [Substring])? {
         guard let segment = segments.first else {
             let routes = nodes[node].routes
-            if let route = routes[method] ?? (method == "HEAD" ? routes["GET"] : nil) {
+            if let route = routes[method] ?? (method == .head ? routes[.get] : nil) {
                 return (route, values)
             }
             allowed.formUnion(routes.keys)

@@ -53,11 +53,11 @@ public final class GatewayHandler: HTTPRequestHandler {
         response.headers.set("X-Request-ID", requestId)
         for (name, value) in exchange.rateHeaders { response.headers.set(name, value) }
         let micros = (DispatchTime.now().uptimeNanoseconds - started) / 1000
-        Metrics.shared.end(worker: workerIndex, route: exchange.operation, method: Metrics.methodLabel(request.method),
+        Metrics.shared.end(worker: workerIndex, route: exchange.operation, method: request.method.metricsLabel,
                            status: response.status, seconds: Double(micros) / 1_000_000)
         if config.logRequests {
             var fields: [(String, JSONValue)] = [
-                ("request_id", .string(requestId)), ("method", .string(Metrics.methodLabel(request.method))),
+                ("request_id", .string(requestId)), ("method", .string(request.method.metricsLabel)),
                 ("route", .string(exchange.pattern)), ("operation", .string(exchange.operation)),
                 ("status", .int(response.status)), ("duration_ms", .number(String(format: "%.3f", Double(micros) / 1000))),
             ]
@@ -76,9 +76,9 @@ public final class GatewayHandler: HTTPRequestHandler {
         let params: [String: String]
         switch Routes.table.match(method: request.method, path: request.path) {
         case .notFound:
-            throw APIError.notFound("No route \(echo(request.method, limit: 16)) \(echo(request.path, limit: 200)); see /openapi.yaml for the API.")
+            throw APIError.notFound("No route \(echo(request.method.rawValue, limit: 16)) \(echo(request.path, limit: 200)); see /openapi.yaml for the API.")
         case let .methodNotAllowed(allowed):
-            throw APIError(.methodNotAllowed, "\(echo(request.method, limit: 16)) is not allowed here; use \(allowed.joined(separator: ", ")).",
+            throw APIError(.methodNotAllowed, "\(echo(request.method.rawValue, limit: 16)) is not allowed here; use \(allowed.joined(separator: ", ")).",
                            headers: [("Allow", allowed.joined(separator: ", "))])
         case let .found(found, foundParams, pattern):
             (route, params) = (found, foundParams)

@@ -36,9 +36,6 @@ final class Metrics: Sendable {
         var inFlight: Int = 0
     }
 
-    /// The method as a label: any other token a client sends is "other", so a client
-    /// cannot grow the series (each label value is a series kept forever).
-    static func methodLabel(_ method: String) -> String { HTTPMethod(method).metricsLabel }
 
     func begin(worker: Int) { shard(worker).state.withLock { $0.inFlight += 1 } }
 

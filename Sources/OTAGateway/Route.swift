@@ -19,7 +19,7 @@ typealias Handler = @Sendable (RequestContext) throws -> HTTPResponse
 /// (method, path, operationId, security, Idempotency-Key) and the handler. The
 /// operationId is also its `route` label in metrics and logs.
 struct Route: Sendable {
-    let method: String
+    let method: HTTPMethod
     let path: String
     let operationId: String
     let auth: Authentication
@@ -28,7 +28,7 @@ struct Route: Sendable {
     let idempotent: Bool
     let handler: Handler
 
-    init(_ method: String, _ path: String, _ operationId: String, _ auth: Authentication, idempotent: Bool = false,
+    init(_ method: HTTPMethod, _ path: String, _ operationId: String, _ auth: Authentication, idempotent: Bool = false,
          _ handler: @escaping Handler) {
         self.method = method
         self.path = path

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import HTTP
 @testable import OTAGateway
 
 /// The document and the route table describe the same API: every route is documented with
@@ -66,7 +67,7 @@ import Testing
     /// The route a documented operation is served by.
     func route(of op: DocumentOutline.Operation) -> Route? {
         let concrete = shape(op.path).replacing("{}", with: "x")
-        guard case let .found(route, _, _) = Routes.table.match(method: op.method, path: concrete) else { return nil }
+        guard case let .found(route, _, _) = Routes.table.match(method: HTTPMethod(op.method), path: concrete) else { return nil }
         return route
     }
 

@@ -152,9 +152,9 @@ import Testing
 
     @Test func requestExposesItsTypedMethod() {
         let request = HTTPRequest(method: "PATCH", target: "/x")
-        #expect(request.httpMethod == .patch)
+        #expect(request.method == .patch)
         #expect(request.method == "PATCH")
-        #expect(HTTPRequest(method: "BREW", target: "/").httpMethod.metricsLabel == "other")
+        #expect(HTTPRequest(method: "BREW", target: "/").method.metricsLabel == "other")
     }
 
     @Test func excerptBoundsEchoedText() {

@@ -31,7 +31,7 @@ final class InProcessGateway {
         h.add("Host", "127.0.0.1")
         if let key { h.add("X-API-Key", key) }
         for (k, v) in headers { h.add(k, v) }
-        let request = HTTPRequest(method: method, target: target, headers: h, body: Array((body ?? "").utf8), remoteAddress: "127.0.0.1")
+        let request = HTTPRequest(method: HTTPMethod(method), target: target, headers: h, body: Array((body ?? "").utf8), remoteAddress: "127.0.0.1")
         return Answer(handler.handle(request))
     }
 

@@ -68,7 +68,7 @@ import Testing
                 path = path.replacingOccurrences(of: "{\(name)}", with: value)
             }
             let body = route.method == "GET" ? nil : (Self.validBodies[route.operationId] ?? "{}")
-            let theirs = g.send(route.method, path, key: InProcessGateway.otherKey, body: body)
+            let theirs = g.send(route.method.rawValue, path, key: InProcessGateway.otherKey, body: body)
             #expect(theirs.status == 404, "\(route.method) \(path) as another partner: \(theirs.status) \(theirs.text.prefix(200))")
             #expect(!theirs.text.contains("iso.staff") && !theirs.text.contains("\"batch_id\":\"iso-1\""), "no data of A leaks")
         }

@@ -12,7 +12,7 @@ struct RequestSummary: Equatable, CustomStringConvertible {
     var keepAlive: Bool
 
     init(_ request: HTTPRequest, keepAlive: Bool) {
-        method = request.method
+        method = request.method.rawValue
         target = request.target
         path = request.path
         query = request.query.map { [$0.name, $0.value] }
