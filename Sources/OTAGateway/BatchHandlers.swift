@@ -14,8 +14,7 @@ enum BatchHandlers {
     static func list(_ ctx: RequestContext) throws -> HTTPResponse {
         let page = try ctx.page()
         let result = try BatchStore(try ctx.db).list(partnerId: try ctx.partner.partnerId, page: page)
-        let next = result.more ? result.items.last.map { PageCursor(createdAt: $0.createdAt, id: $0.batchId).token } : nil
-        return jsonResponse(200, Render.page("batches", result.items.map { Render.batch($0) }, next: next))
+        return jsonResponse(200, Render.page("batches", result, cursor: { PageCursor(createdAt: $0.createdAt, id: $0.batchId) }, { Render.batch($0) }))
     }
 
     static func show(_ ctx: RequestContext) throws -> HTTPResponse {
@@ -28,8 +27,7 @@ enum BatchHandlers {
         let b = try batch(ctx)
         let result = try BatchStore(try ctx.db).tickets(batchId: b.batchId, partnerId: b.partnerId, status: status,
                                                         limit: page.limit, afterCode: page.after?.id)
-        let next = result.more ? result.items.last.map { PageCursor(createdAt: $0.createdAt, id: $0.ticketCode).token } : nil
-        return jsonResponse(200, Render.page("tickets", result.items.map(Render.ticket), next: next))
+        return jsonResponse(200, Render.page("tickets", result, cursor: { PageCursor(createdAt: $0.createdAt, id: $0.ticketCode) }, Render.ticket))
     }
 
     /// The partner's batch named by the path; another partner's is a 404.

@@ -67,7 +67,6 @@ enum BillingHandlers {
         let (from, to) = try period(ctx, required: false)
         let page = try ctx.page()
         let result = try BillingStore(try ctx.db).lines(partnerId: partner.partnerId, from: from, to: to, page: page)
-        let next = result.more ? result.items.last.map { PageCursor(createdAt: $0.billedAt, id: $0.ticketCode).token } : nil
-        return jsonResponse(200, Render.page("redemptions", result.items.map(render), next: next))
+        return jsonResponse(200, Render.page("redemptions", result, cursor: { PageCursor(createdAt: $0.billedAt, id: $0.ticketCode) }, render))
     }
 }

@@ -25,8 +25,7 @@ enum OrderHandlers {
         }
         let page = try ctx.page()
         let result = try OrderStore(try ctx.db).list(partnerId: try ctx.partner.partnerId, filter: filter, page: page)
-        let next = result.more ? result.items.last.map { PageCursor(createdAt: $0.createdAt, id: $0.orderId).token } : nil
-        return jsonResponse(200, Render.page("orders", result.items.map { Render.order($0) }, next: next))
+        return jsonResponse(200, Render.page("orders", result, cursor: { PageCursor(createdAt: $0.createdAt, id: $0.orderId) }, { Render.order($0) }))
     }
 
     static func show(_ ctx: RequestContext) throws -> HTTPResponse {
@@ -38,8 +37,7 @@ enum OrderHandlers {
         let o = try order(ctx)
         let result = try TicketStore(try ctx.db).tickets(orderId: o.orderId, partnerId: o.partnerId, limit: page.limit,
                                                          afterCode: page.after?.id)
-        let next = result.more ? result.items.last.map { PageCursor(createdAt: $0.createdAt, id: $0.ticketCode).token } : nil
-        return jsonResponse(200, Render.page("tickets", result.items.map(Render.ticket), next: next))
+        return jsonResponse(200, Render.page("tickets", result, cursor: { PageCursor(createdAt: $0.createdAt, id: $0.ticketCode) }, Render.ticket))
     }
 
     /// Every redemption of the order's tickets at the venues, newest first.
@@ -49,8 +47,7 @@ enum OrderHandlers {
         guard let result = try RedemptionStore(try ctx.db).redemptions(orderId: o.orderId, partnerId: o.partnerId, page: page) else {
             throw APIError.invalid("cursor", "is not a cursor of this listing")
         }
-        let next = result.more ? result.items.last.map { PageCursor(createdAt: $0.redeemedAt, id: String($0.redemptionId)).token } : nil
-        return jsonResponse(200, Render.page("redemptions", result.items.map(Render.redemption), next: next))
+        return jsonResponse(200, Render.page("redemptions", result, cursor: { PageCursor(createdAt: $0.redeemedAt, id: String($0.redemptionId)) }, Render.redemption))
     }
 
     /// The partner's order named by the path; another partner's is a 404.

@@ -68,8 +68,11 @@ enum Render {
         ])
     }
 
-    /// A page of a listing: {"<name>": [...], "next_cursor": "..." | null}.
-    static func page(_ name: String, _ items: [JSONValue], next: String?) -> JSONValue {
-        .object([(name, .array(items)), ("next_cursor", next.map(JSONValue.string) ?? .null)])
+    /// A page of a listing: {"<name>": [...], "next_cursor": "..." | null}, the cursor
+    /// pointing after the last item when more follow.
+    static func page<T>(_ name: String, _ result: (items: [T], more: Bool), cursor: (T) -> PageCursor,
+                        _ render: (T) -> JSONValue) -> JSONValue {
+        let next = result.more ? result.items.last.map { cursor($0).token } : nil
+        return .object([(name, .array(result.items.map(render))), ("next_cursor", next.map(JSONValue.string) ?? .null)])
     }
 }

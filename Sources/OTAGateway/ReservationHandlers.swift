@@ -26,8 +26,7 @@ enum ReservationHandlers {
         let status = try ctx.enumQuery("status", ReservationStatus.self)
         let page = try ctx.page()
         let result = try ReservationStore(try ctx.db).list(partnerId: try ctx.partner.partnerId, status: status, page: page)
-        let next = result.more ? result.items.last.map { PageCursor(createdAt: $0.createdAt, id: $0.reservationId).token } : nil
-        return jsonResponse(200, Render.page("reservations", result.items.map(Render.reservation), next: next))
+        return jsonResponse(200, Render.page("reservations", result, cursor: { PageCursor(createdAt: $0.createdAt, id: $0.reservationId) }, Render.reservation))
     }
 
     static func cancel(_ ctx: RequestContext) throws -> HTTPResponse {
