@@ -27,7 +27,8 @@ let package = Package(
         .target(name: "Postgres", dependencies: ["CLibPQ", "Posix"], swiftSettings: strict),
         .target(name: "HTTP", dependencies: ["CLinux", "Posix"], swiftSettings: strict),
         .target(name: "JSON", swiftSettings: strict),
-        .target(name: "OTADomain", dependencies: ["JSON"], swiftSettings: strict),
+        // Pure rules: no JSON (request parsing is the gateway's, stored jsonb the store's).
+        .target(name: "OTADomain", swiftSettings: strict),
         .target(name: "OTALog", dependencies: ["JSON", "Posix"], swiftSettings: strict),
         .target(name: "OTACrypto", dependencies: ["COpenSSL"], swiftSettings: strict),
         .target(name: "OTAStore", dependencies: ["Postgres", "OTADomain", "OTACrypto", "JSON"], swiftSettings: strict),

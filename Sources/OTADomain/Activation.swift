@@ -1,5 +1,3 @@
-import JSON
-
 /// `POST /api/ota/reservations/{id}/activate`: the customer and one entry per held unit.
 public struct ActivationRequest: Sendable, Equatable {
     public struct Unit: Sendable, Equatable {
@@ -19,28 +17,14 @@ public struct ActivationRequest: Sendable, Equatable {
         self.units = units
     }
 
-    /// Reads the body; what needs the database (the customer type list, the hold's
+    public static let defaultMaxUnits = 10_000
+    /// Customer types are catalog codes ("adult", "child").
+    public static let maxCustomerTypeLength = 32
+
+    /// The rules that need no database: what needs it (the customer type list, the hold's
     /// quantity) is checked by `validate`.
-    public static func parse(_ body: JSONObjectReader, maxUnits: Int = 10_000) throws(FieldError) -> ActivationRequest {
-        guard let c = try body.optionalObject("customer") else { throw .invalid("customer", "is required: {\"name\": ...}") }
-        let customer = try Customer.parse(c, field: "customer")
-        guard let items = try body.optionalArray("units") else {
-            throw .invalid("units", "is required: one entry per held unit, e.g. [{\"customer_type\": \"adult\"}]")
-        }
-        guard !items.isEmpty, items.count <= maxUnits else { throw .invalid("units", "must list 1 to \(maxUnits) entries") }
-        var units: [Unit] = []
-        units.reserveCapacity(items.count)
-        for (i, item) in items.enumerated() {
-            let u = try JSONObjectReader(item, path: "units[\(i)]")
-            let type = try u.requiredString("customer_type", maxLength: 32)
-            var date: LocalDate?
-            if let text = try u.optionalString("travel_date", maxLength: 10) {
-                guard let d = LocalDate(text) else { throw .invalid("units[\(i)].travel_date", "must be a date YYYY-MM-DD") }
-                date = d
-            }
-            units.append(Unit(customerType: type, travelDate: date))
-        }
-        return ActivationRequest(customer: customer, units: units)
+    public static func checkUnitCount(_ count: Int, maxUnits: Int = defaultMaxUnits) throws(FieldError) {
+        guard count >= 1, count <= maxUnits else { throw .invalid("units", "must list 1 to \(maxUnits) entries") }
     }
 
     /// The rules against the hold and the catalog: one unit per held unit, known customer

@@ -1,5 +1,3 @@
-import JSON
-
 public enum DistributionMode: String, Sendable, CaseIterable {
     case directSale = "direct_sale"
     case resellerBatch = "reseller_batch"
@@ -53,27 +51,35 @@ public struct ResellerMetadata: Sendable, Equatable {
     public var resellerId: String?
     public var resellerName: String?
     public var commissionRate: CommissionRate?
-    /// The whole object as sent (free fields included), bounded in size.
-    public var raw: JSONValue
+    /// The whole object as the partner sent it (free fields included), as compact JSON text.
+    /// The free fields are the partner's own, shown back as sent and read by no rule, so the
+    /// domain keeps them opaque: the gateway writes this text, the store keeps it as jsonb.
+    public var document: String
 
     public static let maxEncodedBytes = 4096
+    public static let maxIdLength = 100
+    public static let maxNameLength = 200
 
-    public static func parse(_ o: JSONObjectReader) throws(FieldError) -> ResellerMetadata {
-        let raw = JSONValue.object(o.members)
-        guard raw.encoded().count <= maxEncodedBytes else {
+    public init(resellerId: String?, resellerName: String?, commissionRate: CommissionRate?, document: String) {
+        self.resellerId = resellerId
+        self.resellerName = resellerName
+        self.commissionRate = commissionRate
+        self.document = document
+    }
+
+    /// The size bound, on the encoded object.
+    public static func checkDocumentSize(_ document: String) throws(FieldError) {
+        guard document.utf8.count <= maxEncodedBytes else {
             throw .invalid("reseller_metadata", "must encode to at most \(maxEncodedBytes) bytes")
         }
-        let id = try o.optionalString("reseller_id", maxLength: 100)
-        let name = try o.optionalString("reseller_name", maxLength: 200)
-        var rate: CommissionRate?
-        if let v = o.value("commission_rate") {
-            guard case let .number(text) = v else { throw .malformed("reseller_metadata.commission_rate", "must be a number, got \(v.typeName)") }
-            guard let r = CommissionRate(text) else {
-                throw .invalid("reseller_metadata.commission_rate", "must be between 0 and 1 with at most 4 decimals")
-            }
-            rate = r
+    }
+
+    /// A commission rate from the text of a number.
+    public static func commissionRate(_ literal: String) throws(FieldError) -> CommissionRate {
+        guard let r = CommissionRate(literal) else {
+            throw .invalid("reseller_metadata.commission_rate", "must be between 0 and 1 with at most 4 decimals")
         }
-        return ResellerMetadata(resellerId: id, resellerName: name, commissionRate: rate, raw: raw)
+        return r
     }
 }
 
@@ -83,8 +89,10 @@ public struct BulkGenerateRequest: Sendable, Equatable {
     public var quantity: Int
     public var batchId: String?
     public var mode: DistributionMode
+    public typealias SpecialPricing = (basePrice: Money, weekendPremium: Money, discounts: [(customerType: String, amount: Money)])
+
     /// Partner-given prices for this batch, replacing the product's current ones.
-    public var specialPricing: (basePrice: Money, weekendPremium: Money, discounts: [(customerType: String, amount: Money)])?
+    public var specialPricing: SpecialPricing?
     public var reseller: ResellerMetadata?
 
     public static let maxQuantity = 5000
@@ -103,43 +111,46 @@ public struct BulkGenerateRequest: Sendable, Equatable {
         return (1...64).contains(b.count) && ok(b[0]) && b.allSatisfy { ok($0) || $0 == 0x2E || $0 == 0x5F || $0 == 0x3A || $0 == 0x2D }
     }
 
-    public static func parse(_ body: JSONObjectReader) throws(FieldError) -> BulkGenerateRequest {
-        let productId = try body.requiredInteger("product_id")
-        guard productId >= 1 else { throw .invalid("product_id", "must be a positive product id") }
-        let quantity = try body.requiredInteger("quantity")
+    public static let maxBatchIdLength = 64
+    /// A special price is an amount from 0 to 1000000.
+    public static let maxSpecialPrice = Money(cents: 100_000_000)
+
+    /// `specialPricing` discounts are kept in customer-type order, whatever order they came in.
+    public init(productId: Int, quantity: Int, batchId: String?, mode: DistributionMode, specialPricing: SpecialPricing?,
+                reseller: ResellerMetadata?) {
+        self.productId = productId
+        self.quantity = quantity
+        self.batchId = batchId
+        self.mode = mode
+        self.specialPricing = specialPricing.map { sp in
+            (sp.basePrice, sp.weekendPremium, sp.discounts.sorted { $0.customerType < $1.customerType })
+        }
+        self.reseller = reseller
+    }
+
+    public static func checkQuantity(_ quantity: Int) throws(FieldError) {
         guard (1...maxQuantity).contains(quantity) else { throw .invalid("quantity", "must be a whole number from 1 to \(maxQuantity)") }
-        let batchId = try body.optionalString("batch_id", maxLength: 64)
-        if let b = batchId, !isValidBatchId(b) {
+    }
+
+    public static func checkBatchId(_ batchId: String) throws(FieldError) {
+        guard isValidBatchId(batchId) else {
             throw .invalid("batch_id", "must be 1 to 64 characters: letters, digits, '.', '_', ':' or '-', starting with a letter or digit")
         }
-        guard let modeText = try body.optionalString("distribution_mode") else {
-            throw .invalid("distribution_mode", "is required: direct_sale or reseller_batch")
+    }
+
+    /// The distribution mode, which a request must name.
+    public static func mode(_ text: String?) throws(FieldError) -> DistributionMode {
+        guard let text else { throw .invalid("distribution_mode", "is required: direct_sale or reseller_batch") }
+        guard let mode = DistributionMode(rawValue: text) else { throw .invalid("distribution_mode", "must be direct_sale or reseller_batch") }
+        return mode
+    }
+
+    /// A special price (at `field`) from the text of a number: exact, at most 2 decimals.
+    public static func specialPrice(_ literal: String, field: String) throws(FieldError) -> Money {
+        guard let m = Money(literal), m >= .zero, m <= maxSpecialPrice else {
+            throw .invalid(field, "must be an amount from 0 to 1000000 with at most 2 decimals")
         }
-        guard let mode = DistributionMode(rawValue: modeText) else {
-            throw .invalid("distribution_mode", "must be direct_sale or reseller_batch")
-        }
-        var special: (basePrice: Money, weekendPremium: Money, discounts: [(customerType: String, amount: Money)])?
-        if let sp = try body.optionalObject("special_pricing") {
-            func amount(_ key: String, _ v: JSONValue) throws(FieldError) -> Money {
-                guard case .number = v else { throw .malformed("special_pricing.\(key)", "must be a number, got \(v.typeName)") }
-                guard let m = Money(json: v), m.cents >= 0, m.cents <= 100_000_000 else {
-                    throw .invalid("special_pricing.\(key)", "must be an amount from 0 to 1000000 with at most 2 decimals")
-                }
-                return m
-            }
-            guard let b = sp.value("base_price") else { throw .invalid("special_pricing.base_price", "is required") }
-            let base = try amount("base_price", b)
-            let premium = try sp.value("weekend_premium").map { v throws(FieldError) in try amount("weekend_premium", v) } ?? .zero
-            var discounts: [(customerType: String, amount: Money)] = []
-            for (type, v) in try sp.optionalObject("customer_discounts")?.members ?? [] {
-                discounts.append((type, try amount("customer_discounts.\(type)", v)))
-            }
-            discounts.sort { $0.customerType < $1.customerType }
-            special = (base, premium, discounts)
-        }
-        let reseller = try body.optionalObject("reseller_metadata").map { o throws(FieldError) in try ResellerMetadata.parse(o) }
-        return BulkGenerateRequest(productId: productId, quantity: quantity, batchId: batchId, mode: mode,
-                                   specialPricing: special, reseller: reseller)
+        return m
     }
 
     /// Special pricing may only name known customer types.
@@ -196,16 +207,13 @@ public struct TicketActivationRequest: Sendable, Equatable {
     public var customerType: String
     public var travelDate: LocalDate?
 
-    public static func parse(_ body: JSONObjectReader) throws(FieldError) -> TicketActivationRequest {
-        guard let c = try body.optionalObject("customer") else { throw .invalid("customer", "is required: {\"name\": ...}") }
-        let customer = try Customer.parse(c, field: "customer")
-        let type = try body.optionalString("customer_type", maxLength: 32) ?? "adult"
-        var date: LocalDate?
-        if let t = try body.optionalString("travel_date", maxLength: 10) {
-            guard let d = LocalDate(t) else { throw .invalid("travel_date", "must be a date YYYY-MM-DD") }
-            date = d
-        }
-        return TicketActivationRequest(customer: customer, customerType: type, travelDate: date)
+    /// The customer type of a request that names none.
+    public static let defaultCustomerType = "adult"
+
+    public init(customer: Customer, customerType: String = defaultCustomerType, travelDate: LocalDate?) {
+        self.customer = customer
+        self.customerType = customerType
+        self.travelDate = travelDate
     }
 
     public func validate(customerTypes: [String], today: LocalDate) throws(FieldError) {

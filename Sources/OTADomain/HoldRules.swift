@@ -16,29 +16,25 @@ public struct HoldRequest: Sendable, Equatable {
         self.expiresAt = expiresAt
     }
 
-    /// Reads `{"product_id", "quantity", "reservation_expires_at"?}`.
-    public static func parse(_ body: JSONObjectReader, now: Timestamp, maxHoldSeconds: Int) throws(FieldError) -> HoldRequest {
-        let productId = try body.requiredInteger("product_id")
-        guard productId >= 1 else { throw .invalid("product_id", "must be a positive product id") }
-        let quantity = try body.requiredInteger("quantity")
+    public static func checkQuantity(_ quantity: Int) throws(FieldError) {
         guard quantity >= 1 else { throw .invalid("quantity", "must be a whole number of at least 1") }
-        let expiresAt: Timestamp
-        if let text = try body.optionalString("reservation_expires_at") {
-            guard let t = Timestamp(rfc3339: text) else {
-                throw .invalid("reservation_expires_at", "must be an RFC 3339 date-time such as 2025-11-04T14:30:00Z")
-            }
-            let ahead = t.microseconds - now.microseconds
-            guard ahead >= minimumHoldSeconds * 1_000_000 else {
-                throw .invalid("reservation_expires_at", "must be at least 1 minute ahead")
-            }
-            guard ahead <= Int64(maxHoldSeconds) * 1_000_000 else {
-                throw .invalid("reservation_expires_at", "must be at most \(maxHoldSeconds) seconds ahead (the partner's maximum hold)")
-            }
-            expiresAt = t
-        } else {
-            expiresAt = now.adding(seconds: min(defaultHoldSeconds, Int64(maxHoldSeconds)))
+    }
+
+    /// When the hold ends: the requested RFC 3339 instant, at least a minute and at most the
+    /// partner's maximum hold ahead; without one, a day (or the partner's maximum if shorter).
+    public static func expiry(requested text: String?, now: Timestamp, maxHoldSeconds: Int) throws(FieldError) -> Timestamp {
+        guard let text else { return now.adding(seconds: min(defaultHoldSeconds, Int64(maxHoldSeconds))) }
+        guard let t = Timestamp(rfc3339: text) else {
+            throw .invalid("reservation_expires_at", "must be an RFC 3339 date-time such as 2025-11-04T14:30:00Z")
         }
-        return HoldRequest(productId: productId, quantity: quantity, expiresAt: expiresAt)
+        let ahead = t.microseconds - now.microseconds
+        guard ahead >= minimumHoldSeconds * 1_000_000 else {
+            throw .invalid("reservation_expires_at", "must be at least 1 minute ahead")
+        }
+        guard ahead <= Int64(maxHoldSeconds) * 1_000_000 else {
+            throw .invalid("reservation_expires_at", "must be at most \(maxHoldSeconds) seconds ahead (the partner's maximum hold)")
+        }
+        return t
     }
 }
 

@@ -28,6 +28,14 @@ public struct LocalDate: Sendable, Hashable, Comparable, CustomStringConvertible
         self.init(year: y, month: m, day: d)
     }
 
+    /// A date field of a request ("travel_date"): strict "YYYY-MM-DD".
+    public static let textLength = 10
+
+    public init(field: String, text: String) throws(FieldError) {
+        guard let d = LocalDate(text) else { throw .invalid(field, "must be a date YYYY-MM-DD") }
+        self = d
+    }
+
     public init(daysSinceEpoch z0: Int) {
         // Howard Hinnant's civil_from_days.
         let z = z0 + 719_468

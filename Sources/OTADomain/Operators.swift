@@ -66,43 +66,54 @@ public struct OperatorInput: Sendable, Equatable {
         return (3...64).contains(b.count) && ok(b[0]) && b.allSatisfy { ok($0) || $0 == 0x2E || $0 == 0x5F || $0 == 0x2D }
     }
 
-    /// Reads a create (every required field) or an update (any subset).
-    public static func parse(_ body: JSONObjectReader, creating: Bool) throws(FieldError) -> OperatorInput {
-        var input = OperatorInput()
-        if let u = try body.optionalString("username", maxLength: 64) {
-            guard creating else { throw .invalid("username", "cannot be changed; create a new operator") }
-            guard isValidUsername(u) else {
-                throw .invalid("username", "must be 3 to 64 characters: lower-case letters, digits, '.', '_' or '-', starting with a letter or digit")
-            }
-            input.username = u
-        } else if creating {
-            throw .invalid("username", "is required")
+    public static let maxUsernameLength = 64
+    public static let maxPasswordLength = 128
+    public static let maxDisplayNameLength = 200
+    public static let maxVenues = 200
+
+    // A create needs every field; an update may give any subset, except the username,
+    // which never changes. Each rule takes the field as read (nil: not given).
+
+    public static func username(_ u: String?, creating: Bool) throws(FieldError) -> String? {
+        guard let u else {
+            if creating { throw .invalid("username", "is required") }
+            return nil
         }
-        input.password = try body.optionalString("password", maxLength: 128)
-        if creating, input.password == nil { throw .invalid("password", "is required") }
-        if let d = try body.optionalString("display_name", maxLength: 200) {
-            let trimmed = d.trimmingWhitespace()
-            guard !trimmed.isEmpty else { throw .invalid("display_name", "must not be empty") }
-            input.displayName = trimmed
-        } else if creating {
-            throw .invalid("display_name", "is required")
+        guard creating else { throw .invalid("username", "cannot be changed; create a new operator") }
+        guard isValidUsername(u) else {
+            throw .invalid("username", "must be 3 to 64 characters: lower-case letters, digits, '.', '_' or '-', starting with a letter or digit")
         }
-        if let items = try body.optionalArray("venue_ids") {
-            guard items.count <= 200 else { throw .invalid("venue_ids", "may list at most 200 venues") }
-            var ids: [String] = []
-            for (i, v) in items.enumerated() {
-                guard case let .string(s) = v else { throw .malformed("venue_ids[\(i)]", "must be a string, got \(v.typeName)") }
-                guard Venue.isValidId(s) else { throw .invalid("venue_ids[\(i)]", "is not a venue id") }
-                if !ids.contains(s) { ids.append(s) }
-            }
-            input.venueIds = ids
+        return u
+    }
+
+    public static func password(_ p: String?, creating: Bool) throws(FieldError) -> String? {
+        if creating, p == nil { throw .invalid("password", "is required") }
+        return p
+    }
+
+    /// The display name without surrounding white space, which must leave something.
+    public static func displayName(_ d: String?, creating: Bool) throws(FieldError) -> String? {
+        guard let d else {
+            if creating { throw .invalid("display_name", "is required") }
+            return nil
         }
-        if let v = body.value("status") {
-            guard case let .string(s) = v else { throw .malformed("status", "must be a string, got \(v.typeName)") }
-            guard s == "active" || s == "disabled" else { throw .invalid("status", "must be active or disabled") }
-            input.active = s == "active"
-        }
-        return input
+        let trimmed = d.trimmingWhitespace()
+        guard !trimmed.isEmpty else { throw .invalid("display_name", "must not be empty") }
+        return trimmed
+    }
+
+    public static func checkVenueCount(_ count: Int) throws(FieldError) {
+        guard count <= maxVenues else { throw .invalid("venue_ids", "may list at most \(maxVenues) venues") }
+    }
+
+    public static func checkVenueId(_ id: String, field: String) throws(FieldError) {
+        guard Venue.isValidId(id) else { throw .invalid(field, "is not a venue id") }
+    }
+
+    /// `status`: "active" or "disabled".
+    public static func isActive(status: String) throws(FieldError) -> Bool {
+        guard status == "active" || status == "disabled" else { throw .invalid("status", "must be active or disabled") }
+        return status == "active"
     }
 }
 
@@ -114,25 +125,41 @@ public struct ScanRequest: Sendable, Equatable {
     public var functionCode: String
     public var scanId: String?
 
-    public static func parse(_ body: JSONObjectReader) throws(FieldError) -> ScanRequest {
-        let token = try body.optionalString("qr_token", maxLength: 1024)
-        let code = try body.optionalString("ticket_code", maxLength: 64)
-        let subject: Subject
-        switch (token, code) {
-        case let (t?, nil): subject = .qrToken(t)
-        case let (nil, c?): subject = .ticketCode(c)
+    public static let maxQRTokenLength = 1024
+    public static let maxTicketCodeLength = 64
+    public static let maxVenueIdLength = 64
+    public static let maxFunctionCodeLength = 32
+    public static let maxScanIdLength = 128
+
+    public init(subject: Subject, venueId: String, functionCode: String, scanId: String?) {
+        self.subject = subject
+        self.venueId = venueId
+        self.functionCode = functionCode
+        self.scanId = scanId
+    }
+
+    /// What is scanned: a QR token or a typed ticket code, exactly one of them.
+    public static func subject(qrToken: String?, ticketCode: String?) throws(FieldError) -> Subject {
+        switch (qrToken, ticketCode) {
+        case let (t?, nil): return .qrToken(t)
+        case let (nil, c?): return .ticketCode(c)
         case (nil, nil): throw .invalid("qr_token", "give qr_token (scanned) or ticket_code (typed)")
         case (_?, _?): throw .invalid("ticket_code", "give either qr_token or ticket_code, not both")
         }
-        let venue = try body.requiredString("venue_id", maxLength: 64)
-        guard Venue.isValidId(venue) else { throw .invalid("venue_id", "is not a venue id") }
-        let function = try body.requiredString("function_code", maxLength: 32)
-        guard !function.isEmpty else { throw .invalid("function_code", "must not be empty") }
-        let scanId = try body.optionalString("scan_id", maxLength: 128)
-        if let s = scanId, s.isEmpty || !s.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) {
+    }
+
+    public static func checkVenueId(_ id: String) throws(FieldError) {
+        guard Venue.isValidId(id) else { throw .invalid("venue_id", "is not a venue id") }
+    }
+
+    public static func checkFunctionCode(_ code: String) throws(FieldError) {
+        guard !code.isEmpty else { throw .invalid("function_code", "must not be empty") }
+    }
+
+    public static func checkScanId(_ s: String) throws(FieldError) {
+        guard !s.isEmpty, s.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
             throw .invalid("scan_id", "must be 1 to 128 printable ASCII characters without spaces")
         }
-        return ScanRequest(subject: subject, venueId: venue, functionCode: function, scanId: scanId)
     }
 }
 

@@ -37,24 +37,28 @@ public struct Customer: Sendable, Equatable {
         self.phone = phone
     }
 
-    /// Reads `{"name", "email"?, "phone"?}` at `field`.
-    public static func parse(_ o: JSONObjectReader, field: String) throws(FieldError) -> Customer {
-        let name = try o.requiredString("name", maxLength: 200).trimmingWhitespace()
+    public static let maxNameLength = 200
+    public static let maxEmailLength = 254
+    public static let maxPhoneLength = 40
+
+    /// The name without surrounding white space, which must leave something.
+    public static func name(_ raw: String, field: String) throws(FieldError) -> String {
+        let name = raw.trimmingWhitespace()
         guard !name.isEmpty else { throw .invalid("\(field).name", "must not be empty") }
-        let email = try o.optionalString("email", maxLength: 254)
-        if let e = email {
-            let parts = e.split(separator: "@", omittingEmptySubsequences: false)
-            guard parts.count == 2, !parts[0].isEmpty, parts[1].contains("."), !e.contains(" ") else {
-                throw .invalid("\(field).email", "is not an email address")
-            }
+        return name
+    }
+
+    public static func checkEmail(_ e: String, field: String) throws(FieldError) {
+        let parts = e.split(separator: "@", omittingEmptySubsequences: false)
+        guard parts.count == 2, !parts[0].isEmpty, parts[1].contains("."), !e.contains(" ") else {
+            throw .invalid("\(field).email", "is not an email address")
         }
-        let phone = try o.optionalString("phone", maxLength: 40)
-        if let p = phone {
-            guard p.allSatisfy({ $0.isNumber || "+-() ".contains($0) }), p.contains(where: \.isNumber) else {
-                throw .invalid("\(field).phone", "may hold digits, spaces, +, -, ( and ) only")
-            }
+    }
+
+    public static func checkPhone(_ p: String, field: String) throws(FieldError) {
+        guard p.allSatisfy({ $0.isNumber || "+-() ".contains($0) }), p.contains(where: \.isNumber) else {
+            throw .invalid("\(field).phone", "may hold digits, spaces, +, -, ( and ) only")
         }
-        return Customer(name: name, email: email, phone: phone)
     }
 }
 

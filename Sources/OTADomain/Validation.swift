@@ -58,3 +58,22 @@ public enum IntegerLiteral {
         return .integer(negative ? -value : value)
     }
 }
+
+/// Length limits of text fields. They count Unicode scalars, as PostgreSQL's length() and
+/// JSON Schema's maxLength count them: a few grapheme clusters can hold hundreds of
+/// combining marks (then a CHECK fails: 500).
+public enum TextLimit {
+    /// The bound on a text field that has no tighter rule of its own.
+    public static let defaultMaxLength = 1000
+
+    public static func check(_ s: String, maxLength: Int, field: String) throws(FieldError) {
+        guard s.unicodeScalars.count <= maxLength else { throw .invalid(field, "must be at most \(maxLength) characters") }
+    }
+}
+
+/// Product ids as requests name them.
+public enum ProductId {
+    public static func check(_ id: Int, field: String = "product_id") throws(FieldError) {
+        guard id >= 1 else { throw .invalid(field, "must be a positive product id") }
+    }
+}

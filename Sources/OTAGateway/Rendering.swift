@@ -8,8 +8,29 @@ enum Render {
             ("reservation_id", .string(r.reservationId)), ("product_id", .int(r.productId)),
             ("quantity", .int(r.quantity)), ("status", .string(r.status.rawValue)),
             ("reserved_until", .string(r.expiresAt.description)), ("expires_at", .string(r.expiresAt.description)),
-            ("created_at", .string(r.createdAt.description)), ("pricing_snapshot", r.pricing.json),
+            ("created_at", .string(r.createdAt.description)), ("pricing_snapshot", pricingSnapshot(r.pricing)),
         ])
+    }
+
+    /// A snapshot as partners see it: the API's shape, which need not be the stored one
+    /// (OTAStore's StoredPricingSnapshot), though today the two agree.
+    /// {"base_price": 288.00, "weekend_premium": 30.00, "customer_discounts": {"child": 100.00},
+    ///  "special_dates": {"2025-12-31": {"multiplier": 1.5}}, "currency": "CNY"}
+    static func pricingSnapshot(_ p: PricingSnapshot) -> JSONValue {
+        .object([
+            ("base_price", p.basePrice.json),
+            ("weekend_premium", p.weekendPremium.json),
+            ("customer_discounts", .object(p.discounts.map { ($0.customerType, $0.amount.json) })),
+            ("special_dates", .object(p.specialDates.map { ("\($0.date)", .object([("multiplier", .number($0.multiplier.description))])) })),
+            ("currency", .string(p.currency)),
+        ])
+    }
+
+    /// The reseller metadata object as the partner sent it. Its text comes from a parsed
+    /// object (the request parser's, or the store's reading of the row), so it parses; if
+    /// it ever did not, the answer says null rather than fail a read of the batch.
+    static func resellerMetadata(_ m: ResellerMetadata) -> JSONValue {
+        (try? JSONValue.parse(m.document)) ?? .null
     }
 
     static func customer(_ c: Customer) -> JSONValue {
@@ -48,8 +69,8 @@ enum Render {
         var members: [(String, JSONValue)] = [
             ("batch_id", .string(b.batchId)), ("product_id", .int(b.productId)), ("quantity", .int(b.quantity)),
             ("distribution_mode", .string(b.mode.rawValue)), ("reference_expires_at", .string(b.referenceExpiresAt.description)),
-            ("special_pricing", .bool(b.specialPricing)), ("pricing_snapshot", b.pricing.json),
-            ("reseller_metadata", b.reseller?.raw ?? .null), ("created_at", .string(b.createdAt.description)),
+            ("special_pricing", .bool(b.specialPricing)), ("pricing_snapshot", pricingSnapshot(b.pricing)),
+            ("reseller_metadata", b.reseller.map(resellerMetadata) ?? .null), ("created_at", .string(b.createdAt.description)),
         ]
         if let codes = ticketCodes {
             members.append(("ticket_codes", .array(codes.map(JSONValue.string))))
@@ -75,4 +96,9 @@ enum Render {
         let next = result.more ? result.items.last.map { cursor($0).token } : nil
         return .object([(name, .array(result.items.map(render))), ("next_cursor", next.map(JSONValue.string) ?? .null)])
     }
+}
+
+extension Money {
+    /// A JSON number with two decimals: 288.00.
+    var json: JSONValue { .number(description) }
 }

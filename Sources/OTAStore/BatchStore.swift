@@ -1,4 +1,3 @@
-import JSON
 import OTADomain
 import Postgres
 
@@ -48,8 +47,8 @@ public struct BatchStore {
 
     func insert(partnerId: Int64, request: BulkGenerateRequest, requestHash: [UInt8], batchId: String, codes: [String],
                 snapshot: PricingSnapshot) throws -> GenerateOutcome {
-        let snapshotText = snapshot.json.encodedString()
-        let resellerText = request.reseller.map { $0.raw.encodedString() }
+        let snapshotText = StoredPricingSnapshot.encode(snapshot)
+        let resellerText = request.reseller.map(StoredResellerMetadata.encode)
         let price = snapshot.basePrice
         do {
             // Same batch_id at the same time: the second waits here, then sees the first.
@@ -153,11 +152,12 @@ public struct BatchStore {
 
     static func batch(_ row: PostgresRow) throws -> Batch {
         guard let mode = DistributionMode(rawValue: try row.decode("distribution_mode", as: String.self)),
-              let snapJSON = try? JSONValue.parse(try row.decode("pricing_snapshot", as: String.self)),
-              let snapshot = PricingSnapshot(json: snapJSON) else { throw StoreError.corrupt("batch row") }
+              let snapshot = StoredPricingSnapshot.decode(try row.decode("pricing_snapshot", as: String.self)) else {
+            throw StoreError.corrupt("batch row")
+        }
         var reseller: ResellerMetadata?
         if let text = try row.decodeIfPresent("reseller_metadata", as: String.self) {
-            guard let raw = try? JSONValue.parse(text), let r = try? ResellerMetadata.parse(try JSONObjectReader(raw)) else {
+            guard let r = StoredResellerMetadata.decode(text) else {
                 throw StoreError.corrupt("batch reseller metadata")
             }
             reseller = r

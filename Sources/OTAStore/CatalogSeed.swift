@@ -38,23 +38,23 @@ public struct CatalogSeed: Sendable {
     /// Parses the catalog file, naming the first thing wrong in it.
     public init(json: JSONValue) throws {
         func fail(_ m: String) -> DataError { DataError(description: "catalog: \(m)") }
-        let top = try JSONObjectReader(json)
+        let top = try CatalogFileReader(json)
         currency = try top.optionalString("currency") ?? "CNY"
         guard currency.count == 3, currency.allSatisfy({ $0.isUppercase }) else { throw fail("currency must be an ISO 4217 code") }
         specialDates = try (top.optionalArray("special_dates") ?? []).map { v in
-            let o = try JSONObjectReader(v, path: "special_dates[]")
+            let o = try CatalogFileReader(v, path: "special_dates[]")
             guard let d = LocalDate(try o.requiredString("date")) else { throw fail("special date must be YYYY-MM-DD") }
             guard case let .number(m)? = o.value("multiplier"), let mult = PriceMultiplier(m) else { throw fail("bad multiplier for \(d)") }
             return (d, mult, try o.optionalString("note"))
         }
         products = try (top.optionalArray("products") ?? []).map { v in
-            let o = try JSONObjectReader(v, path: "products[]")
+            let o = try CatalogFileReader(v, path: "products[]")
             let id = try o.requiredInteger("product_id")
             guard let prices = try o.optionalObject("prices"),
-                  let weekday = prices.value("weekday").flatMap(Money.init(json:)),
-                  let weekend = prices.value("weekend").flatMap(Money.init(json:)) else { throw fail("product \(id) needs prices.weekday and prices.weekend") }
+                  let weekday = prices.value("weekday").flatMap(Self.amount),
+                  let weekend = prices.value("weekend").flatMap(Self.amount) else { throw fail("product \(id) needs prices.weekday and prices.weekend") }
             let discounts: [(String, Money)] = try (o.optionalObject("discounts")?.members ?? []).map { k, v in
-                guard let m = Money(json: v) else { throw fail("discount \(k) of product \(id)") }
+                guard let m = Self.amount(v) else { throw fail("discount \(k) of product \(id)") }
                 return (k, m)
             }
             let allocations: [(channel: String, units: Int)] = try (o.optionalObject("allocations")?.members ?? []).map { k, v in
@@ -62,7 +62,7 @@ public struct CatalogSeed: Sendable {
                 return (k, units)
             }
             let entitlements = try (o.optionalArray("entitlements") ?? []).map { e in
-                let r = try JSONObjectReader(e, path: "entitlements[]")
+                let r = try CatalogFileReader(e, path: "entitlements[]")
                 return (try r.requiredString("function_code"), try r.requiredString("label"), try r.requiredInteger("uses"))
             }
             return Product(id: id, name: try o.requiredString("name"), sellableCap: try o.requiredInteger("sellable_cap"),
@@ -70,9 +70,9 @@ public struct CatalogSeed: Sendable {
                            entitlements: entitlements)
         }
         devPartners = try (top.optionalArray("dev_partners") ?? []).map { v in
-            let o = try JSONObjectReader(v, path: "dev_partners[]")
+            let o = try CatalogFileReader(v, path: "dev_partners[]")
             let venues = try (o.optionalArray("venues") ?? []).map { v in
-                let r = try JSONObjectReader(v, path: "venues[]")
+                let r = try CatalogFileReader(v, path: "venues[]")
                 let id = try r.requiredString("venue_id")
                 guard Venue.isValidId(id) else { throw fail("venue id \(id)") }
                 return (id, try r.requiredString("name"), try r.optionalString("address"))
@@ -81,6 +81,14 @@ public struct CatalogSeed: Sendable {
             if let r = rate, !(100...1000).contains(r) { throw fail("rate_limit_per_minute must be 100-1000") }
             return DevPartner(code: try o.requiredString("code"), name: try o.requiredString("name"), key: try o.requiredString("key"),
                               rateLimitPerMinute: rate, venues: venues)
+        }
+    }
+
+    /// An amount of the file: a number (or a numeric string), exact to the cent.
+    static func amount(_ v: JSONValue) -> Money? {
+        switch v {
+        case let .number(text), let .string(text): return Money(text)
+        default: return nil
         }
     }
 

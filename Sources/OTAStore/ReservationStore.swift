@@ -1,4 +1,3 @@
-import JSON
 import OTADomain
 import Postgres
 
@@ -13,7 +12,7 @@ public struct ReservationStore {
     /// granted in time surfaces as StoreError.busy.
     public func hold(reservationId: String, partnerId: Int64, request: HoldRequest, maxUnitsPerHold: Int,
                      snapshot: PricingSnapshot) throws(StoreError) -> HoldOutcome {
-        let snapshotText = snapshot.json.encodedString()
+        let snapshotText = StoredPricingSnapshot.encode(snapshot)
         return try storeCall {
             let rows = try db.query("""
                 SELECT outcome, available, created_at, expires_at
@@ -51,7 +50,7 @@ public struct ReservationStore {
             throw StoreError.corrupt("reservation status")
         }
         let snapshotText = try row.decode("pricing_snapshot", as: String.self)
-        guard let json = try? JSONValue.parse(snapshotText), let snapshot = PricingSnapshot(json: json) else {
+        guard let snapshot = StoredPricingSnapshot.decode(snapshotText) else {
             throw StoreError.corrupt("reservation pricing snapshot")
         }
         return Reservation(

@@ -1,4 +1,3 @@
-import JSON
 import OTADomain
 import Postgres
 
@@ -62,7 +61,7 @@ public struct TicketStore {
                 SELECT b.pricing_snapshot::text AS s FROM tickets t JOIN ticket_batches b ON b.batch_key = t.batch_key
                  WHERE t.ticket_code = \(ticketCode)
                 """).first?.decode("s", as: String.self) else { return nil }
-            guard let json = try? JSONValue.parse(text), let snap = PricingSnapshot(json: json) else {
+            guard let snap = StoredPricingSnapshot.decode(text) else {
                 throw StoreError.corrupt("batch pricing snapshot")
             }
             return snap

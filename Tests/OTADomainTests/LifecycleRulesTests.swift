@@ -1,5 +1,4 @@
 import Testing
-import JSON
 @testable import OTADomain
 
 @Suite struct TicketStatusTests {
@@ -12,46 +11,30 @@ import JSON
     }
 }
 
-@Suite struct ActivationRequestTests {
+/// The activation rules on values, without JSON (the body's reading is OTAGatewayTests'
+/// RequestParsingTests).
+@Suite struct ActivationRuleTests {
     let today = LocalDate("2025-11-03")!
-    let snapshot = PricingSnapshot(basePrice: Money("288")!, weekendPremium: Money("30")!,
-                                   discounts: [("child", Money("100")!)], specialDates: [], currency: "CNY")
 
-    func parse(_ text: String) throws(FieldError) -> ActivationRequest {
-        try ActivationRequest.parse(try JSONObjectReader(try! JSONValue.parse(text)))
+    @Test func customerFieldsFollowTheirRules() throws {
+        #expect(try Customer.name(" Ann ", field: "customer") == "Ann")
+        #expect(throws: FieldError.invalid("customer.name", "must not be empty")) { try Customer.name("  ", field: "customer") }
+        try Customer.checkEmail("ann@example.com", field: "customer")
+        #expect(throws: FieldError.invalid("customer.email", "is not an email address")) { try Customer.checkEmail("nope", field: "customer") }
+        try Customer.checkPhone("+86 (10) 1234-5678", field: "customer")
+        #expect(throws: FieldError.self) { try Customer.checkPhone("call me", field: "customer") }
     }
 
-    @Test func pricesEachUnitFromTheSnapshot() throws {
-        let r = try parse(#"{"customer":{"name":" Ann "},"units":[{"customer_type":"adult","travel_date":"2025-11-08"},{"customer_type":"child"}]}"#)
-        #expect(r.customer.name == "Ann")
-        try r.validate(quantity: 2, customerTypes: ["adult", "child"], today: today)
-        #expect(r.unitPrices(snapshot, today: today) == [Money("318")!, Money("188")!])
-    }
-
-    @Test func refusesWhatDoesNotMatchTheHold() throws {
-        let r = try parse(#"{"customer":{"name":"A"},"units":[{"customer_type":"adult"}]}"#)
-        #expect(throws: FieldError.self) { try r.validate(quantity: 2, customerTypes: ["adult"], today: today) }
-        #expect(throws: FieldError.self) { try r.validate(quantity: 1, customerTypes: ["child"], today: today) }
-        let old = try parse(#"{"customer":{"name":"A"},"units":[{"customer_type":"adult","travel_date":"2025-10-01"}]}"#)
-        #expect(throws: FieldError.self) { try old.validate(quantity: 1, customerTypes: ["adult"], today: today) }
-    }
-
-    @Test(arguments: [
-        (#"{"units":[{"customer_type":"adult"}]}"#, FieldError.Kind.invalid),
-        (#"{"customer":{"name":""},"units":[{"customer_type":"adult"}]}"#, .invalid),
-        (#"{"customer":{"name":"A","email":"nope"},"units":[{"customer_type":"adult"}]}"#, .invalid),
-        (#"{"customer":{"name":"A"},"units":[]}"#, .invalid),
-        (#"{"customer":{"name":"A"},"units":[{"customer_type":"adult","travel_date":"08/11/2025"}]}"#, .invalid),
-        (#"{"customer":"A","units":[{"customer_type":"adult"}]}"#, .malformed),
-        (#"{"customer":{"name":"A"},"units":[{"customer_type":7}]}"#, .malformed),
-    ])
-    func refusesBadBodies(text: String, kind: FieldError.Kind) {
-        do {
-            _ = try parse(text)
-            Issue.record("accepted \(text)")
-        } catch {
-            #expect(error.kind == kind)
+    @Test func unitsAndDatesFollowTheirRules() throws {
+        try ActivationRequest.checkUnitCount(1)
+        #expect(throws: FieldError.self) { try ActivationRequest.checkUnitCount(0) }
+        #expect(throws: FieldError.self) { try ActivationRequest.checkUnitCount(3, maxUnits: 2) }
+        #expect(try LocalDate(field: "travel_date", text: "2025-11-08") == LocalDate("2025-11-08"))
+        #expect(throws: FieldError.invalid("units[0].travel_date", "must be a date YYYY-MM-DD")) {
+            try LocalDate(field: "units[0].travel_date", text: "08/11/2025")
         }
+        let r = ActivationRequest(customer: Customer(name: "A"), units: [.init(customerType: "adult", travelDate: LocalDate("2025-10-01"))])
+        #expect(throws: FieldError.self) { try r.validate(quantity: 1, customerTypes: ["adult"], today: today) }
     }
 }
 

@@ -1,6 +1,5 @@
 import Testing
 @testable import OTADomain
-import JSON
 
 @Suite struct MoneyTests {
     @Test func parsesAndPrintsExactly() {
@@ -97,12 +96,5 @@ import JSON
         cheap.basePrice = Money("20")!
         cheap.weekendPremium = .zero
         #expect(cheap.unitPrice(on: LocalDate("2025-11-03")!, customerType: "child") == .zero)
-    }
-
-    @Test func snapshotSurvivesItsJSONForm() {
-        let back = PricingSnapshot(json: premium.json)
-        #expect(back == premium)
-        #expect(premium.json.encodedString() ==
-            #"{"base_price":288.00,"weekend_premium":30.00,"customer_discounts":{"child":100.00,"elderly":50.00,"student":50.00},"special_dates":{"2025-12-31":{"multiplier":1.5}},"currency":"CNY"}"#)
     }
 }

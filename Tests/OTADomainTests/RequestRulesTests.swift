@@ -1,5 +1,4 @@
 import Testing
-import JSON
 @testable import OTADomain
 
 @Suite struct IntegerLiteralTests {
@@ -20,46 +19,38 @@ import JSON
     }
 }
 
-@Suite struct HoldRequestTests {
+/// The hold rules on values, without JSON (the body's reading is OTAGatewayTests' RequestParsingTests).
+@Suite struct HoldRuleTests {
     let now = Timestamp(rfc3339: "2025-11-03T14:30:00Z")!
 
-    func parse(_ text: String, maxHold: Int = 86_400) throws(FieldError) -> HoldRequest {
-        let json = try! JSONValue.parse(text)
-        return try HoldRequest.parse(try JSONObjectReader(json), now: now, maxHoldSeconds: maxHold)
+    @Test func expiryDefaultsToADayOrThePartnersMaximum() throws {
+        #expect(try HoldRequest.expiry(requested: nil, now: now, maxHoldSeconds: 86_400).description == "2025-11-04T14:30:00Z")
+        #expect(try HoldRequest.expiry(requested: nil, now: now, maxHoldSeconds: 600).description == "2025-11-03T14:40:00Z")
     }
 
-    @Test func defaultsToTwentyFourHours() throws {
-        let r = try parse(#"{"product_id": 106, "quantity": 50}"#)
-        #expect(r.productId == 106 && r.quantity == 50)
-        #expect(r.expiresAt.description == "2025-11-04T14:30:00Z")
-    }
-
-    @Test func customExpiryMustLieInTheWindow() throws {
-        #expect(try parse(#"{"product_id":106,"quantity":1,"reservation_expires_at":"2025-11-03T14:31:00Z"}"#).expiresAt
+    @Test func expiryMustLieInTheWindow() throws {
+        #expect(try HoldRequest.expiry(requested: "2025-11-03T14:31:00Z", now: now, maxHoldSeconds: 86_400)
             == Timestamp(rfc3339: "2025-11-03T14:31:00Z"))
         #expect(throws: FieldError.invalid("reservation_expires_at", "must be at least 1 minute ahead")) {
-            try parse(#"{"product_id":106,"quantity":1,"reservation_expires_at":"2025-11-03T14:30:59Z"}"#)
+            try HoldRequest.expiry(requested: "2025-11-03T14:30:59Z", now: now, maxHoldSeconds: 86_400)
         }
-        #expect(throws: FieldError.self) {
-            try parse(#"{"product_id":106,"quantity":1,"reservation_expires_at":"2025-11-04T14:30:01Z"}"#)
-        }
-        #expect(throws: FieldError.self) {
-            try parse(#"{"product_id":106,"quantity":1,"reservation_expires_at":"tomorrow"}"#)
-        }
+        #expect(throws: FieldError.self) { try HoldRequest.expiry(requested: "2025-11-04T14:30:01Z", now: now, maxHoldSeconds: 86_400) }
+        #expect(throws: FieldError.self) { try HoldRequest.expiry(requested: "tomorrow", now: now, maxHoldSeconds: 86_400) }
     }
 
-    @Test func tellsWrongTypesFromWrongValues() {
-        func kind(_ text: String) -> FieldError.Kind? {
-            do { _ = try parse(text); return nil } catch { return error.kind }
-        }
-        #expect(kind(#"{"product_id":"106","quantity":1}"#) == .malformed)
-        #expect(kind(#"{"product_id":106,"quantity":"5"}"#) == .malformed)
-        #expect(kind(#"{"product_id":106,"quantity":true}"#) == .malformed)
-        #expect(kind(#"{"product_id":106,"quantity":0}"#) == .invalid)
-        #expect(kind(#"{"product_id":106,"quantity":-4}"#) == .invalid)
-        #expect(kind(#"{"product_id":106,"quantity":2.5}"#) == .invalid)
-        #expect(kind(#"{"product_id":106}"#) == .invalid)
-        #expect(kind(#"{"product_id":106,"quantity":1,"reservation_expires_at":5}"#) == .malformed)
+    @Test func quantitiesAndProductIdsArePositive() throws {
+        try HoldRequest.checkQuantity(1)
+        #expect(throws: FieldError.invalid("quantity", "must be a whole number of at least 1")) { try HoldRequest.checkQuantity(0) }
+        try ProductId.check(106)
+        #expect(throws: FieldError.invalid("product_id", "must be a positive product id")) { try ProductId.check(-4) }
+    }
+
+    @Test func textLimitsCountUnicodeScalars() throws {
+        // One grapheme cluster, three scalars: counted as three, as PostgreSQL's length() does.
+        let e = "e\u{301}\u{301}"
+        #expect(e.count == 1)
+        #expect(throws: FieldError.invalid("name", "must be at most 2 characters")) { try TextLimit.check(e, maxLength: 2, field: "name") }
+        try TextLimit.check(e, maxLength: 3, field: "name")
     }
 }
 

@@ -1,6 +1,5 @@
 import Foundation
 import Testing
-import JSON
 import OTACrypto
 import OTADomain
 import Postgres
@@ -25,7 +24,8 @@ import TestSupport
 
     func generate(_ db: PostgresConnection, _ partner: Int64, _ quantity: Int) throws -> BatchStore.GenerateOutcome {
         let body = "{\"product_id\": 106, \"quantity\": \(quantity), \"distribution_mode\": \"reseller_batch\"}"
-        let request = try BulkGenerateRequest.parse(try JSONObjectReader(try JSONValue.parse(body)))
+        let request = BulkGenerateRequest(productId: 106, quantity: quantity, batchId: nil, mode: .resellerBatch, specialPricing: nil,
+                                          reseller: nil)
         let codes = try (0..<quantity).map { _ in try SecureRandom.ticketCode() }
         return try BatchStore(db).generate(partnerId: partner, request: request, requestHash: Digest.sha256(body + UUID().uuidString),
                                            batchId: try SecureRandom.identifier(prefix: "bat_"), ticketCodes: codes,

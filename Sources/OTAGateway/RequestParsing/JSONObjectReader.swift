@@ -1,14 +1,15 @@
 import JSON
+import OTADomain
 
 /// Typed access to the members of a JSON request body, turning every mismatch into a
 /// FieldError that names the member: wrong JSON type -> malformed (400), wrong value ->
-/// invalid (422).
-public struct JSONObjectReader: Sendable {
-    public let members: [(String, JSONValue)]
+/// invalid (422). The rules on the values read (lengths, ranges, formats) are OTADomain's.
+struct JSONObjectReader: Sendable {
+    let members: [(String, JSONValue)]
     /// Prefix for nested field names in messages ("units[2].customer_type").
-    public let path: String
+    let path: String
 
-    public init(_ value: JSONValue, path: String = "") throws(FieldError) {
+    init(_ value: JSONValue, path: String = "") throws(FieldError) {
         guard case let .object(m) = value else {
             throw .malformed(path.isEmpty ? "body" : path, "must be a JSON object, got \(value.typeName)")
         }
@@ -18,17 +19,17 @@ public struct JSONObjectReader: Sendable {
 
     func name(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
 
-    public func value(_ key: String) -> JSONValue? {
+    func value(_ key: String) -> JSONValue? {
         guard let v = members.first(where: { $0.0 == key })?.1, !v.isNull else { return nil }
         return v
     }
 
-    public func requiredInteger(_ key: String) throws(FieldError) -> Int {
+    func requiredInteger(_ key: String) throws(FieldError) -> Int {
         guard let v = value(key) else { throw .invalid(name(key), "is required") }
         return try integer(v, key)
     }
 
-    public func optionalInteger(_ key: String) throws(FieldError) -> Int? {
+    func optionalInteger(_ key: String) throws(FieldError) -> Int? {
         guard let v = value(key) else { return nil }
         return try integer(v, key)
     }
@@ -42,26 +43,24 @@ public struct JSONObjectReader: Sendable {
         }
     }
 
-    public func requiredString(_ key: String, maxLength: Int = 1000) throws(FieldError) -> String {
+    func requiredString(_ key: String, maxLength: Int = TextLimit.defaultMaxLength) throws(FieldError) -> String {
         guard let s = try optionalString(key, maxLength: maxLength) else { throw .invalid(name(key), "is required") }
         return s
     }
 
-    public func optionalString(_ key: String, maxLength: Int = 1000) throws(FieldError) -> String? {
+    func optionalString(_ key: String, maxLength: Int = TextLimit.defaultMaxLength) throws(FieldError) -> String? {
         guard let v = value(key) else { return nil }
         guard case let .string(s) = v else { throw .malformed(name(key), "must be a string, got \(v.typeName)") }
-        // Unicode scalars, as PostgreSQL's length() and JSON Schema's maxLength count them: a
-        // few grapheme clusters can hold hundreds of combining marks (then a CHECK fails: 500).
-        guard s.unicodeScalars.count <= maxLength else { throw .invalid(name(key), "must be at most \(maxLength) characters") }
+        try TextLimit.check(s, maxLength: maxLength, field: name(key))
         return s
     }
 
-    public func optionalObject(_ key: String) throws(FieldError) -> JSONObjectReader? {
+    func optionalObject(_ key: String) throws(FieldError) -> JSONObjectReader? {
         guard let v = value(key) else { return nil }
         return try JSONObjectReader(v, path: name(key))
     }
 
-    public func optionalArray(_ key: String) throws(FieldError) -> [JSONValue]? {
+    func optionalArray(_ key: String) throws(FieldError) -> [JSONValue]? {
         guard let v = value(key) else { return nil }
         guard case let .array(items) = v else { throw .malformed(name(key), "must be an array, got \(v.typeName)") }
         return items
