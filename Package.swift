@@ -50,7 +50,7 @@ let package = Package(
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "Posix"], swiftSettings: strict),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres"], swiftSettings: strict),
         .testTarget(name: "JSONTests", dependencies: ["JSON"], swiftSettings: strict),
-        .testTarget(name: "OTADomainTests", dependencies: ["OTADomain", "JSON"], swiftSettings: strict),
+        .testTarget(name: "OTADomainTests", dependencies: ["OTADomain"], swiftSettings: strict),
         .testTarget(name: "OTACryptoTests", dependencies: ["OTACrypto"], swiftSettings: strict),
         .testTarget(name: "OTAStoreTests", dependencies: ["OTAStore", "Postgres", "OTADomain", "OTACrypto", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "OTAGatewayTests", dependencies: ["OTAGateway", "HTTP", "Postgres", "TestSupport"], swiftSettings: strict),

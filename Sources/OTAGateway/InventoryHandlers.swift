@@ -51,7 +51,10 @@ enum InventoryHandlers {
     static func reserve(_ ctx: RequestContext) throws -> HTTPResponse {
         let partner = try ctx.partner
         let now = currentTimestamp()
-        let hold = try HoldRequest.parse(try ctx.jsonBody(), now: now, maxHoldSeconds: partner.maxHoldSeconds)
+        let body = try ctx.jsonBody()
+        let hold = try HoldRequest.parse(body, now: now, maxHoldSeconds: partner.maxHoldSeconds)
+        // A clamped quantity is named as asked (shortened), never as the clamp.
+        let asked = hold.quantity < JSONObjectReader.integerBound ? String(hold.quantity) : echo(body.literal("quantity") ?? "", limit: 24)
         let reservationId = try SecureRandom.identifier(prefix: "res_")
         let outcome = try ReservationStore(try ctx.db).place(reservationId: reservationId, partnerId: partner.partnerId, request: hold,
                                                             maxUnitsPerHold: partner.maxUnitsPerHold, today: now.date)
@@ -73,12 +76,12 @@ enum InventoryHandlers {
         case let .insufficient(available):
             insufficient(available, reason: nil)
             throw APIError(.insufficientInventory,
-                           "Requested \(hold.quantity) units of product \(hold.productId) but only \(available) are available.",
+                           "Requested \(asked) units of product \(hold.productId) but only \(available) are available.",
                            extra: [("available", .int(available)), ("requested", .int(hold.quantity)), ("product_id", .int(hold.productId))])
         case let .overAllotment(remaining):
             insufficient(remaining, reason: "allotment")
             throw APIError(.allotmentExhausted,
-                           "Requested \(hold.quantity) units of product \(hold.productId) but your allotment of it has only \(remaining) units left.",
+                           "Requested \(asked) units of product \(hold.productId) but your allotment of it has only \(remaining) units left.",
                            extra: [("available", .int(remaining)), ("requested", .int(hold.quantity)), ("product_id", .int(hold.productId))])
         case let .overLimit(available, maxPerHold):
             throw APIError(.quantityAboveHoldLimit,

@@ -28,7 +28,7 @@ struct CatalogFileReader {
 
     func optionalInteger(_ key: String) throws(CatalogSeed.DataError) -> Int? {
         guard let v = value(key) else { return nil }
-        guard case let .number(text) = v, case let .integer(n)? = IntegerLiteral.read(text) else {
+        guard let n = v.exactInteger else {
             throw Self.fail(name(key), "must be a whole number")
         }
         return n

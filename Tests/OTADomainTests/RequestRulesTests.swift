@@ -1,24 +1,6 @@
 import Testing
 @testable import OTADomain
 
-@Suite struct IntegerLiteralTests {
-    @Test func readsWholeNumbersInEveryForm() {
-        #expect(IntegerLiteral.read("50") == .integer(50))
-        #expect(IntegerLiteral.read("-3") == .integer(-3))
-        #expect(IntegerLiteral.read("5.0") == .integer(5))
-        #expect(IntegerLiteral.read("1e3") == .integer(1000))
-        #expect(IntegerLiteral.read("0") == .integer(0))
-        #expect(IntegerLiteral.read("1.5") == .fractional)
-        #expect(IntegerLiteral.read("15e-1") == .fractional)
-    }
-
-    @Test func clampsHugeQuantitiesInsteadOfOverflowing() {
-        #expect(IntegerLiteral.read("99999999999999999999999999") == .integer(Int(Int32.max)))
-        #expect(IntegerLiteral.read("1e300") == .integer(Int(Int32.max)))
-        #expect(IntegerLiteral.read("-1e300") == .integer(-Int(Int32.max)))
-    }
-}
-
 /// The hold rules on values, without JSON (the body's reading is OTAGatewayTests' RequestParsingTests).
 @Suite struct HoldRuleTests {
     let now = Timestamp(rfc3339: "2025-11-03T14:30:00Z")!

@@ -216,3 +216,28 @@ func jsonObject(_ text: String) throws(FieldError) -> JSONObjectReader {
             #"{"base_price":288.00,"weekend_premium":30.00,"customer_discounts":{"child":100.00,"elderly":50.00,"student":50.00},"special_dates":{"2025-12-31":{"multiplier":1.5}},"currency":"CNY"}"#)
     }
 }
+
+/// Integers in every JSON spelling, read exactly by JSON's decimal reading (moved from
+/// OTADomain's IntegerLiteral, which duplicated it).
+@Suite struct IntegerReadingTests {
+    func read(_ literal: String) throws -> Int {
+        try jsonObject(#"{"n": \#(literal)}"#).requiredInteger("n")
+    }
+
+    @Test func readsWholeNumbersInEveryForm() throws {
+        #expect(try read("50") == 50)
+        #expect(try read("-3") == -3)
+        #expect(try read("5.0") == 5)
+        #expect(try read("1e3") == 1000)
+        #expect(try read("0") == 0)
+        #expect(throws: FieldError.invalid("n", "must be a whole number")) { try read("1.5") }
+        #expect(throws: FieldError.invalid("n", "must be a whole number")) { try read("15e-1") }
+    }
+
+    @Test func clampsHugeQuantitiesInsteadOfOverflowing() throws {
+        #expect(try read("99999999999999999999999999") == Int(Int32.max))
+        #expect(try read("1e300") == Int(Int32.max))
+        #expect(try read("-1e300") == -Int(Int32.max))
+        #expect(try read("1e12") == Int(Int32.max))
+    }
+}

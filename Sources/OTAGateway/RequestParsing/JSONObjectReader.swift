@@ -34,13 +34,24 @@ struct JSONObjectReader: Sendable {
         return try integer(v, key)
     }
 
+    /// Whole numbers beyond ±Int32.max are clamped to it: a huge quantity is still "more
+    /// than available" (409), never an overflow, and fits every integer column.
+    static let integerBound = Int(Int32.max)
+
+    /// An integer in any JSON spelling ("2", "2.0", "2e0"), read exactly.
     func integer(_ v: JSONValue, _ key: String) throws(FieldError) -> Int {
-        guard case let .number(text) = v else { throw .malformed(name(key), "must be an integer, got \(v.typeName)") }
-        switch IntegerLiteral.read(text) {
-        case let .integer(n)?: return n
-        case .fractional?: throw .invalid(name(key), "must be a whole number")
-        case nil: throw .malformed(name(key), "must be an integer")
+        guard case .number = v, let reading = v.integerReading else { throw .malformed(name(key), "must be an integer, got \(v.typeName)") }
+        switch reading {
+        case let .integer(n): return min(max(n, -Self.integerBound), Self.integerBound)
+        case let .outOfRange(negative): return negative ? -Self.integerBound : Self.integerBound
+        case .notAnInteger: throw .invalid(name(key), "must be a whole number")
         }
+    }
+
+    /// A number member as the client wrote it (for details about a clamped value).
+    func literal(_ key: String) -> String? {
+        guard case let .number(text)? = value(key) else { return nil }
+        return text
     }
 
     func requiredString(_ key: String, maxLength: Int = TextLimit.defaultMaxLength) throws(FieldError) -> String {

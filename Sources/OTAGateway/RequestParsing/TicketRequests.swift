@@ -23,8 +23,9 @@ extension BulkGenerateRequest {
     static func specialPricing(_ sp: JSONObjectReader) throws(FieldError) -> SpecialPricing {
         func amount(_ key: String, _ v: JSONValue) throws(FieldError) -> Money {
             let field = "special_pricing.\(key)"
-            guard case let .number(text) = v else { throw .malformed(field, "must be a number, got \(v.typeName)") }
-            return try specialPrice(text, field: field)
+            guard case .number = v else { throw .malformed(field, "must be a number, got \(v.typeName)") }
+            // Exact, whatever the spelling: 1e2 is 100, 12.3456e2 is 1234.56 (never a Double).
+            return try specialPrice(v.exactDecimal?.normalized.plainText ?? "", field: field)
         }
         guard let b = sp.value("base_price") else { throw .invalid("special_pricing.base_price", "is required") }
         let base = try amount("base_price", b)
