@@ -58,7 +58,9 @@ def operator_token(base, key):
     status, _, text = fetch(f"{base}/api/ota/operators", "POST", body, {"X-API-Key": key, "Content-Type": "application/json"})
     if status != 201:
         fail(f"creating the contract operator answered {status}: {text[:300]!r}")
-    body = json.dumps({"username": username, "password": password}).encode()
+    # The development partners' codes, by key (the operator belongs to the key's partner).
+    partner = {"ota_test_key_12345": "ota-test-partner", "ota251103_key_67890": "ota251103"}[key]
+    body = json.dumps({"partner": partner, "username": username, "password": password}).encode()
     status, _, text = fetch(f"{base}/operators/login", "POST", body, {"Content-Type": "application/json"})
     if status != 200:
         fail(f"logging the contract operator in answered {status}: {text[:300]!r}")

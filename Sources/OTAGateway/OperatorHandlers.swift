@@ -48,7 +48,7 @@ enum OperatorHandlers {
                                                ("partner_id", .number(String(partner.partnerId)))])
             return jsonResponse(201, render(op), headers: [("Location", "/api/ota/operators/\(op.operatorId)")])
         case .usernameTaken:
-            throw APIError(.usernameTaken, "The username \(username) is already in use; operator usernames are unique across the service.",
+            throw APIError(.usernameTaken, "This partner already has an operator named \(username); usernames are unique per partner.",
                            extra: [("field", "username")])
         case let .unknownVenues(ids):
             throw unknownVenues(ids)

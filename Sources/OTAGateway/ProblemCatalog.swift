@@ -56,7 +56,7 @@ extension ProblemType {
     static let scrapeTokenRequired = ProblemType("scrape_token_required", 401, "Metrics token required",
         "This deployment protects /metrics: send `Authorization: Bearer <OTA_METRICS_TOKEN>`.")
     static let invalidCredentials = ProblemType("invalid_credentials", 401, "Login failed",
-        "Unknown username or wrong password (a disabled operator is answered the same).")
+        "Unknown partner or username, or wrong password (a disabled operator is answered the same).")
     static let loginLocked = ProblemType("login_locked", 429, "Login locked",
         "Too many failed logins for this username or address; retry after Retry-After seconds.")
 

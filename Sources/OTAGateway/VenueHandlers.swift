@@ -20,12 +20,13 @@ enum VenueHandlers {
 
     static func login(_ ctx: RequestContext) throws -> HTTPResponse {
         let body = try ctx.jsonBody()
+        let partnerCode = try body.requiredString("partner", maxLength: 64).lowercased()
         let username = try body.requiredString("username", maxLength: 64).lowercased()
         let password = try body.requiredString("password", maxLength: 128)
         let address = ctx.clientAddress
         let token = try BearerToken.issue()
         let outcome = try OperatorStore(try ctx.db).logIn(
-            username: username, address: address, addressPolicy: ctx.config.rateLimitsEnabled ? loginPolicy : nil,
+            partnerCode: partnerCode, username: username, address: address, addressPolicy: ctx.config.rateLimitsEnabled ? loginPolicy : nil,
             tokenHash: token.hash, ttlSeconds: ctx.config.operatorSessionHours * 3600,
             // A dummy hash when the user does not exist, so timing does not tell.
             verify: { PasswordHash.verify(password, against: $0 ?? PasswordHash.dummy) })
@@ -42,7 +43,7 @@ enum VenueHandlers {
         case let .locked(seconds):
             throw APIError(.loginLocked, "Too many failed logins; try again in \(seconds) seconds.", headers: [("Retry-After", String(seconds))])
         case .refused:
-            Log.event("ota.operator.login_failed", [("request_id", .string(ctx.requestId)), ("username", .string(echo(username))),
+            Log.event("ota.operator.login_failed", [("request_id", .string(ctx.requestId)), ("partner", .string(echo(partnerCode))), ("username", .string(echo(username))),
                                                     ("address", .string(address))], level: "warn")
             throw APIError(.invalidCredentials, "Unknown username or wrong password.")
         }

@@ -18,15 +18,16 @@ extension OperatorStore {
     /// `verify` checks the password against a stored hash (nil: no such operator, so a
     /// dummy hash keeps the timing the same); it runs outside any transaction, since it is
     /// slow on purpose. `addressPolicy` nil: no per-address rate limit (tests, benchmarks).
-    public func logIn(username: String, address: String, addressPolicy: RateLimitPolicy?, tokenHash: [UInt8],
+    public func logIn(partnerCode: String, username: String, address: String, addressPolicy: RateLimitPolicy?, tokenHash: [UInt8],
                       ttlSeconds: Int, verify: (String?) -> Bool) throws(StoreError) -> LoginOutcome {
         if let policy = addressPolicy {
             let decision = try RateLimitStore(db).take(key: "login:\(address)", policy: policy)
             guard decision.allowed else { return .rateLimited(retryAfterSeconds: decision.retryAfterSeconds(policy)) }
         }
-        let keys = (username: "u:\(username)", address: "a:\(address)")
+        // Per operator (partner and username), so no partner's failures lock out another's.
+        let keys = (username: "u:\(partnerCode)/\(username)", address: "a:\(address)")
         let locked = try lockedSeconds(keys: [keys.username, keys.address])
-        let record = try loginRecord(username: username)
+        let record = try loginRecord(partnerCode: partnerCode, username: username)
         let verified = verify(record?.passwordHash)
         if locked > 0 {
             if !verified { try recordFailure(key: keys.username, policy: .perUsername) }

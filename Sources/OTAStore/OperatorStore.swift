@@ -19,7 +19,7 @@ public struct OperatorStore {
             guard let row = try db.query("""
                 INSERT INTO operators AS o (partner_id, username, password_hash, display_name, venue_ids)
                 VALUES (\(partnerId), \(username), \(passwordHash), \(displayName), \(venueIds)::text[])
-                ON CONFLICT (username) DO NOTHING
+                ON CONFLICT (partner_id, username) DO NOTHING
                 RETURNING \(unescaped: Self.columns)
                 """).first else { return .usernameTaken }
             return .created(try Self.op(row))
@@ -77,12 +77,14 @@ public struct OperatorStore {
         }
     }
 
-    /// The operator a login names, with its stored hash and whether its partner is active.
-    public func loginRecord(username: String) throws(StoreError) -> (op: Operator, passwordHash: String, partnerActive: Bool)? {
+    /// The operator a login names (partner code and username), with its stored hash and
+    /// whether its partner is active.
+    public func loginRecord(partnerCode: String, username: String) throws(StoreError) -> (op: Operator, passwordHash: String, partnerActive: Bool)? {
         try storeCall {
             guard let row = try db.query("""
                 SELECT \(unescaped: Self.columns), o.password_hash, p.status = 'active' AS partner_active
-                  FROM operators o JOIN partners p ON p.partner_id = o.partner_id WHERE o.username = \(username)
+                  FROM operators o JOIN partners p ON p.partner_id = o.partner_id
+                 WHERE p.code = \(partnerCode) AND o.username = \(username)
                 """).first else { return nil }
             return (try Self.op(row), try row.decode("password_hash"), try row.decode("partner_active"))
         }

@@ -12,7 +12,8 @@ import TestSupport
                                  #"{"username":"\#(username)","password":"correct horse battery","display_name":"Gate staff","venue_ids":[\#(venueList)]}"#,
                                  key: key)
         #expect(created.status == 201, "\(created.text)")
-        let login = try s.post("/operators/login", #"{"username":"\#(username)","password":"correct horse battery"}"#, key: nil)
+        let partner = key == Stack.testKey ? "ota-test-partner" : "ota251103"
+        let login = try s.post("/operators/login", #"{"partner":"\#(partner)","username":"\#(username)","password":"correct horse battery"}"#, key: nil)
         #expect(login.status == 200, "\(login.text)")
         return try #require(login.json["token"] as? String)
     }
@@ -192,11 +193,11 @@ import TestSupport
         _ = try operatorToken(s, username: "gate.lock")
         var statuses: [Int] = []
         for _ in 0..<20 {
-            statuses.append(try s.post("/operators/login", #"{"username":"gate.lock","password":"wrong password!!"}"#, key: nil).status)
+            statuses.append(try s.post("/operators/login", #"{"partner":"ota-test-partner","username":"gate.lock","password":"wrong password!!"}"#, key: nil).status)
         }
         #expect(statuses.prefix(5).allSatisfy { $0 == 401 })
         #expect(statuses.allSatisfy { $0 == 401 || $0 == 429 })
-        let right = try s.post("/operators/login", #"{"username":"gate.lock","password":"correct horse battery"}"#, key: nil)
+        let right = try s.post("/operators/login", #"{"partner":"ota-test-partner","username":"gate.lock","password":"correct horse battery"}"#, key: nil)
         #expect(right.status == 429)
         #expect(right.json["code"] as? String == "login_locked")
         #expect(Int(right.header("Retry-After") ?? "0") ?? 0 >= 60, "locked for a while, not a moment")
@@ -221,7 +222,7 @@ import TestSupport
         #expect(try s.post("/api/ota/operators/\(id)/disable", nil).json["status"] as? String == "disabled")
         #expect(try s.get("/operators/venues", key: nil, headers: bearer(token)).status == 401, "disabling ends the sessions")
         // A disabled operator is answered as a wrong password: the answer never confirms a password.
-        let disabledLogin = try s.post("/operators/login", #"{"username":"staff.a","password":"correct horse battery"}"#, key: nil)
+        let disabledLogin = try s.post("/operators/login", #"{"partner":"ota-test-partner","username":"staff.a","password":"correct horse battery"}"#, key: nil)
         #expect(disabledLogin.status == 401)
         #expect(disabledLogin.json["code"] as? String == "invalid_credentials")
     }

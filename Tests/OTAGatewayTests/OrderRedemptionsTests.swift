@@ -17,7 +17,7 @@ import Testing
         #expect((g.send("GET", "/api/ota/orders/\(orderId)/redemptions").json["redemptions"] as? [Any])?.isEmpty == true)
 
         _ = g.send("POST", "/api/ota/operators", body: #"{"username":"pier.scan","password":"correct horse battery","display_name":"Pier"}"#)
-        let login = g.send("POST", "/operators/login", key: nil, body: #"{"username":"pier.scan","password":"correct horse battery"}"#)
+        let login = g.send("POST", "/operators/login", key: nil, body: #"{"partner":"ota-test-partner","username":"pier.scan","password":"correct horse battery"}"#)
         let bearer = [("Authorization", "Bearer \(try #require(login.json["token"] as? String))")]
         for (code, function) in [(codes[0], "boarding"), (codes[0], "dinner"), (codes[1], "boarding")] {
             let scan = g.send("POST", "/venue/scan", key: nil, headers: bearer,

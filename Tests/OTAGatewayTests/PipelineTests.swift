@@ -124,7 +124,7 @@ import TestSupport
         let g = try InProcessGateway(environment: ["OTA_LOCK_TIMEOUT_MS": "50"])
         let created = g.send("POST", "/api/ota/operators", body: #"{"username":"pier.lock","password":"correct horse battery","display_name":"Pier"}"#)
         #expect(created.status == 201)
-        let login = g.send("POST", "/operators/login", key: nil, body: #"{"username":"pier.lock","password":"correct horse battery"}"#)
+        let login = g.send("POST", "/operators/login", key: nil, body: #"{"partner":"ota-test-partner","username":"pier.lock","password":"correct horse battery"}"#)
         let token = try #require(login.json["token"] as? String)
         let bearer = [("Authorization", "Bearer \(token)")]
         #expect(g.send("GET", "/operators/venues", key: nil, headers: bearer).status == 200)
