@@ -1,6 +1,6 @@
 -- 0002 channels: per-product inventory pools per sales channel, with the no-oversell rules
 -- enforced by the database itself.
--- Functions: sql/functions/<name>.sql, created before any migration runs (sql/README.md).
+-- Functions: sql/functions/<name>.sql, which exist before the migrations run (sql/README.md).
 BEGIN;
 
 CREATE TABLE channel_inventory (

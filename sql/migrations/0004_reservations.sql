@@ -1,6 +1,6 @@
 -- 0004 reservations: holds on the OTA pool. channel_inventory.reserved is kept equal to
 -- the sum of active holds by the trigger below, so no code path can let them drift.
--- Functions: sql/functions/<name>.sql, created before any migration runs (sql/README.md).
+-- Functions: sql/functions/<name>.sql, which exist before the migrations run (sql/README.md).
 BEGIN;
 
 CREATE TABLE reservations (

@@ -3,7 +3,7 @@
 -- payload is the earliest expires_at of the statement's new holds, as epoch seconds text
 -- ("1762266600.123456"). Delivered at commit, and lost while a worker is disconnected:
 -- workers also poll.
--- Functions: sql/functions/<name>.sql, created before any migration runs (sql/README.md).
+-- Functions: sql/functions/<name>.sql, which exist before the migrations run (sql/README.md).
 BEGIN;
 
 -- ota_notify_hold_created: sql/functions/ota_notify_hold_created.sql

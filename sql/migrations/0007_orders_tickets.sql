@@ -2,7 +2,7 @@
 -- channel_inventory.sold is kept equal to the number of issued (not cancelled) tickets by
 -- the statement-level triggers below, and the ticket lifecycle is enforced here as well as
 -- in code: PRE_GENERATED -> ACTIVE -> USED, and PRE_GENERATED|ACTIVE -> CANCELLED.
--- Functions: sql/functions/<name>.sql, created before any migration runs (sql/README.md).
+-- Functions: sql/functions/<name>.sql, which exist before the migrations run (sql/README.md).
 BEGIN;
 
 CREATE TABLE orders (

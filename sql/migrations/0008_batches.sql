@@ -1,7 +1,7 @@
 -- 0008 batches: tickets pre-generated in bulk for resellers (B2B2C). A batch takes its
 -- units out of the OTA pool at once (its tickets raise sold through the ticket triggers)
 -- and freezes its pricing, so later price changes never reach its tickets.
--- Functions: sql/functions/<name>.sql, created before any migration runs (sql/README.md).
+-- Functions: sql/functions/<name>.sql, which exist before the migrations run (sql/README.md).
 BEGIN;
 
 CREATE TABLE ticket_batches (

@@ -2,7 +2,7 @@
 -- row here a partner may take whatever the pool has; with one, its active holds plus its
 -- issued (not cancelled) tickets of the product never exceed `units`. The pool stays
 -- shared: an allotment reserves nothing, it only limits.
--- Functions: sql/functions/<name>.sql, created before any migration runs (sql/README.md).
+-- Functions: sql/functions/<name>.sql, which exist before the migrations run (sql/README.md).
 BEGIN;
 
 CREATE TABLE partner_allotments (

@@ -1,7 +1,7 @@
 -- 0011 rate limits: GCRA state shared by every gateway instance, on the database clock, so
 -- a partner's limit is exact however many gateways serve it. UNLOGGED: losing the state in
 -- a crash only forgets recent usage, which is harmless, and it spares WAL on every request.
--- Functions: sql/functions/<name>.sql, created before any migration runs (sql/README.md).
+-- Functions: sql/functions/<name>.sql, which exist before the migrations run (sql/README.md).
 BEGIN;
 
 CREATE UNLOGGED TABLE rate_limit_state (

@@ -1,8 +1,8 @@
 -- 0012 repeatable functions: every function and trigger function is its own file,
--- sql/functions/<name>.sql, and no migration holds function text: the files are created
--- before the pending migrations and applied again, checked, after them, whenever a file
--- changes (see sql/README.md). This migration only adds the record of which version of
--- each file the database runs.
+-- sql/functions/<name>.sql, and no migration holds function text: a function that does not
+-- exist yet is created from its file before the migrations, and every changed file is
+-- applied, checked, after them (see sql/README.md). This migration only adds the record of
+-- which version of each file the database runs.
 BEGIN;
 
 CREATE TABLE schema_functions (

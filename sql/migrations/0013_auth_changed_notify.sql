@@ -1,7 +1,7 @@
 -- 0013 auth changes reach every gateway at once: any change of keys, partners or their
 -- permissions notifies channel ota_auth_changed (one notification per statement), and
 -- each gateway drops its cached key lookups when it hears it (OTAGateway/AuthInvalidation).
--- Functions: sql/functions/<name>.sql, created before any migration runs (sql/README.md).
+-- Functions: sql/functions/<name>.sql, which exist before the migrations run (sql/README.md).
 BEGIN;
 
 -- ota_notify_auth_changed: sql/functions/ota_notify_auth_changed.sql
