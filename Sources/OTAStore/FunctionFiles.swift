@@ -3,9 +3,11 @@ import OTACrypto
 import Postgres
 
 /// The repeatable half of the schema: sql/functions holds one file per function, each a
-/// CREATE OR REPLACE FUNCTION, so the current definition of (say) ota_hold is read in one
-/// place. After the migrations, every file whose SHA-256 differs from the one recorded in
-/// schema_functions is applied again, each in its own transaction with its new checksum.
+/// CREATE OR REPLACE FUNCTION, and nothing else defines a function, so the definition of
+/// (say) ota_hold is read in one place. Before the migrations, every function that does
+/// not exist yet is created from its file, unchecked, so that the triggers the migrations
+/// create find it; after them, every file whose SHA-256 differs from the one recorded in
+/// schema_functions is applied, checked, each in its own transaction with its checksum.
 extension Migrator {
     public struct FunctionFile: Sendable, Equatable {
         /// The file name without `.sql`: the name of the function it defines.
@@ -15,7 +17,7 @@ extension Migrator {
         public var checksum: String
     }
 
-    /// What `ota-admin migrate` applies: the numbered migrations, then the function files.
+    /// What `ota-admin migrate` applies: the numbered migrations and the function files.
     public struct Source: Sendable {
         public var migrationsDirectory: String
         public var functionsDirectory: String
@@ -105,8 +107,38 @@ extension Migrator {
         return recorded
     }
 
-    /// Applies each file whose checksum is not the recorded one; returns their names.
-    /// The caller holds the advisory lock.
+    /// The first pass, before the migrations: creates each function that does not exist yet
+    /// (by name, in the schema that unqualified names go to) from its file, with
+    /// check_function_bodies off, since the tables and columns its body names may come from
+    /// those migrations; records nothing. A function that exists keeps its definition until
+    /// the second pass, so whatever is calling it while the migrations run is not handed a
+    /// body written for tables they have not made yet. A file that cannot be created yet (a
+    /// table's row type in its signature) is rolled back and left to the second pass, which
+    /// reports it if it still fails. Returns the names created. The caller holds the lock.
+    static func createFunctionsFirst(_ db: PostgresConnection, _ functions: [FunctionFile], log: (String) -> Void) throws -> [String] {
+        guard !functions.isEmpty else { return [] }
+        let existing = Set(try db.query("SELECT DISTINCT proname::text AS name FROM pg_proc WHERE pronamespace = current_schema()::regnamespace")
+            .map { try $0.decode("name", as: String.self) })
+        var done: [String] = []
+        for file in functions where !existing.contains(file.name) {
+            do {
+                try db.transaction {
+                    try db.execute(unescaped: "SET LOCAL check_function_bodies = off")
+                    try db.execute(unescaped: file.sql)
+                }
+            } catch {
+                log("function \(file.name) waits for the migrations: \(error)")
+                continue
+            }
+            log("created function \(file.name) before the migrations")
+            done.append(file.name)
+        }
+        return done
+    }
+
+    /// The second pass, once the schema is complete: applies each file whose checksum is not
+    /// the recorded one with its body checked, together with the record of its checksum;
+    /// returns their names. The caller holds the advisory lock.
     static func applyFunctions(_ db: PostgresConnection, _ functions: [FunctionFile], log: (String) -> Void) throws -> [String] {
         guard !functions.isEmpty else { return [] }
         let recorded = try recordedFunctions(db)
@@ -114,6 +146,8 @@ extension Migrator {
         for file in functions where recorded[file.name] != file.checksum {
             do {
                 try db.transaction {
+                    // On, whatever the server's default: this pass is the check.
+                    try db.execute(unescaped: "SET LOCAL check_function_bodies = on")
                     try db.execute(unescaped: file.sql)
                     try db.query("""
                         INSERT INTO schema_functions (name, checksum) VALUES (\(file.name), \(file.checksum))

@@ -1,11 +1,13 @@
 import Foundation
 import Postgres
 
-/// Applies the plain SQL files of sql/migrations in order, then the function files of
-/// sql/functions that changed (FunctionFiles.swift). Each migration is its own transaction
-/// and records itself in schema_migrations, so a DBA can apply the same files with psql
-/// alone (sql/apply.sh, sql/README.md); this runner only picks the pending ones, one at a
-/// time, under an advisory lock so that two runners never race.
+/// Applies the plain SQL files of sql/migrations in order, between the two passes over the
+/// function files of sql/functions (FunctionFiles.swift): functions that do not exist yet
+/// are created first, so that the migrations' triggers find them, and every changed file is
+/// applied, checked and recorded once the migrations have made the tables it uses. Each migration is its own transaction and records itself in
+/// schema_migrations, so a DBA can apply the same files with psql alone (sql/apply.sh,
+/// sql/README.md); this runner only picks the pending ones, one at a time, under an
+/// advisory lock so that two runners never race.
 public struct Migrator {
     public struct File: Sendable, Equatable {
         public var version: Int
@@ -82,15 +84,21 @@ public struct Migrator {
         try appliedVersions(db).max() ?? 0
     }
 
-    /// What one run applied: migration names, then function file names.
+    /// What one run applied: the functions created before the migrations, the migrations,
+    /// then the function files applied (checked) and recorded after them.
     public struct Applied: Sendable, Equatable {
         public var migrations: [String]
         public var functions: [String]
+        /// Functions that did not exist, created unchecked before the migrations; each is in
+        /// `functions` too when the run succeeds (unless its file was already recorded).
+        public var functionsFirst: [String] = []
         public var isEmpty: Bool { migrations.isEmpty && functions.isEmpty }
     }
 
-    /// Applies every pending migration, then every function file whose checksum differs
-    /// from the recorded one (functions may use what the migrations create).
+    /// Creates every function that does not exist yet from its file, unchecked (the
+    /// migrations' triggers need it, and the tables it uses may not exist yet); applies the
+    /// pending migrations; then applies every function file whose checksum differs from the
+    /// recorded one, checked, each with the record of its checksum.
     @discardableResult
     public static func migrate(_ db: PostgresConnection, _ source: Source, log: (String) -> Void = { _ in }) throws -> Applied {
         try migrate(db, files: source.migrations, functions: source.functions, log: log)
@@ -106,6 +114,7 @@ public struct Migrator {
         if let newest = applied.max(), let known = files.last?.version, newest > known {
             throw MigrationError.databaseAhead(applied: newest, known: known)
         }
+        let first = try createFunctionsFirst(db, functions, log: log)
         var done: [String] = []
         for file in files where !applied.contains(file.version) {
             do {
@@ -118,7 +127,7 @@ public struct Migrator {
             log("applied \(file.name)")
             done.append(file.name)
         }
-        return Applied(migrations: done, functions: try applyFunctions(db, functions, log: log))
+        return Applied(migrations: done, functions: try applyFunctions(db, functions, log: log), functionsFirst: first)
     }
 
     /// Where the migration files are: $OTA_MIGRATIONS_DIR, else ./sql/migrations, else

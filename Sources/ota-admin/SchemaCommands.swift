@@ -5,11 +5,13 @@ import Postgres
 enum SchemaCommands {
     static let migrateHelp = """
         Usage: ota-admin migrate [--dir DIR]
-        Applies every pending migration (DIR/migrations, NNNN_name.sql) in order, then every
-        function file (DIR/functions, name.sql) that changed since it was last applied, each in
-        its own transaction. DIR is the sql directory, or its migrations directory with the
-        functions directory beside it (default: $OTA_MIGRATIONS_DIR, else sql/migrations).
-        Running it again with nothing changed does nothing.
+        Creates every function that does not exist yet from its file (DIR/functions, name.sql),
+        so that the migrations' triggers find it; applies every pending migration
+        (DIR/migrations, NNNN_name.sql) in order; then applies, checked, every function file
+        that changed since it was last applied. Each file is its own transaction. DIR is the
+        sql directory, or its migrations directory with the functions directory beside it
+        (default: $OTA_MIGRATIONS_DIR, else sql/migrations). Running it again with nothing
+        changed does nothing.
         """
 
     static let statusHelp = """

@@ -7,7 +7,7 @@ let help = """
     Usage: ota-admin COMMAND [options]
 
     Commands:
-      migrate [--dir DIR]   apply pending SQL migrations, then changed function files (sql/functions) (default DIR: $OTA_MIGRATIONS_DIR,
+      migrate [--dir DIR]   create missing functions, apply pending migrations, then changed function files (sql/functions) (default DIR: $OTA_MIGRATIONS_DIR,
                             else sql/migrations); each file is one transaction
       status                print the schema version of the database and of this build
       partner ...           create, list, show, disable, enable, set, permissions

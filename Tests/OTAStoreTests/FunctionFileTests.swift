@@ -7,8 +7,9 @@ import Postgres
 import TestSupport
 @testable import OTAStore
 
-/// The repeatable function files of sql/functions: applied after the migrations when their
-/// checksum changes, and the only place a function's current definition lives.
+/// The repeatable function files of sql/functions: the only place a function is defined,
+/// applied when their checksum changes (created before pending migrations, checked and
+/// recorded after them; FunctionsFirstTests compares that order with the old one).
 @Suite struct FunctionFileTests {
     let sqlRoot = repositoryRoot + "/sql"
 
@@ -69,14 +70,25 @@ import TestSupport
         try text.replacingOccurrences(of: old, with: new).write(toFile: path, atomically: true, encoding: .utf8)
     }
 
-    @Test func everyFunctionOfTheMigrationsHasItsOwnFile() throws {
+    @Test func everyFunctionHasItsOwnFileAndNoMigrationDefinesOne() throws {
         let source = try Migrator.source(directory: sqlRoot)
-        var created: Set<String> = []
-        for m in source.migrations {
-            for match in m.sql.matches(of: /CREATE\s+(?:OR\s+REPLACE\s+)?FUNCTION\s+(\w+)\s*\(/) { created.insert(String(match.output.1)) }
-        }
+        let names = Set(source.functions.map(\.name))
+        // Every function the migrations used to define (0002-0013 before the functions moved
+        // out of them) has its file.
+        let created = try FunctionsFirstTests.createdByOldMigrations()
         #expect(created.count == 16, "15 functions up to 0012, ota_notify_auth_changed in 0013")
-        #expect(Set(source.functions.map(\.name)) == created)
+        #expect(names.isSuperset(of: created))
+        for m in source.migrations {
+            let code = MigrationRules.code(m.sql)
+            #expect(!code.contains(/(?i)\bcreate\s+(or\s+replace\s+)?(function|procedure)\b/), "\(m.name) defines a function: give it a file in sql/functions")
+            for match in code.matches(of: /(?i)execute\s+(?:function|procedure)\s+(\w+)\s*\(/) {
+                #expect(names.contains(String(match.output.1).lowercased()), "\(m.name): trigger function \(match.output.1) has no file")
+            }
+            // The line left where a definition was names its file.
+            for match in m.sql.matches(of: /--\s*(\w+): sql\/functions\/(\w+)\.sql/) {
+                #expect(match.output.1 == match.output.2 && names.contains(String(match.output.1)), "\(m.name): \(match.output.0)")
+            }
+        }
         for f in source.functions {
             #expect(Migrator.definitionProblem(f.sql, name: f.name) == nil)
             let bytes = try #require(FileManager.default.contents(atPath: sqlRoot + "/functions/\(f.name).sql"))
@@ -119,6 +131,8 @@ import TestSupport
         let first = try Migrator.migrate(db, source)
         #expect(first.migrations.count == source.migrations.count)
         #expect(first.functions == source.functions.map(\.name))
+        // All of them before the migrations: none waits (no signature needs a table's row type).
+        #expect(first.functionsFirst == source.functions.map(\.name))
         try expectRunsExactly(source.functions, db)
         let before = try appliedAt(db)
         #expect(try Migrator.migrate(db, source).isEmpty)
@@ -178,18 +192,47 @@ import TestSupport
         try expectRunsExactly(fixed.functions, db)
     }
 
+    @Test func onAFreshDatabaseABodyThatDoesNotCompileFailsTheCheckedPassAndStaysPending() throws {
+        let sql = try copyOfSQL()
+        defer { try? FileManager.default.removeItem(atPath: URL(fileURLWithPath: sql).deletingLastPathComponent().path) }
+        try edit(sql + "/functions/ota_hold.sql", replacing: "RETURN QUERY SELECT 'held'", with: "RETURN QUERY SELEC 'held'")
+        let t = try TestDatabase(template: "template0")
+        let db = try t.connect()
+        let broken = try Migrator.source(directory: sql)
+        // Unchecked, the first pass takes it; the checked pass after the migrations does not.
+        var log: [String] = []
+        #expect(throws: Migrator.MigrationError.self) { try Migrator.migrate(db, broken) { log.append($0) } }
+        #expect(log.contains("created function ota_hold before the migrations"))
+        #expect(log.contains("applied 0013_auth_changed_notify"))
+        #expect(!log.contains("applied function ota_hold"))
+        #expect(try Migrator.currentVersion(db) == Schema.expectedVersion)
+        #expect(try recorded(db)["ota_hold"] == nil, "not recorded: the next run tries it again")
+
+        try edit(sql + "/functions/ota_hold.sql", replacing: "RETURN QUERY SELEC 'held'", with: "RETURN QUERY SELECT 'held'")
+        let fixed = try Migrator.source(directory: sql)
+        let again = try Migrator.migrate(db, fixed)
+        #expect(again.functionsFirst.isEmpty && again.migrations.isEmpty)
+        #expect(again.functions.first == "ota_hold")
+        try expectRunsExactly(fixed.functions, db)
+    }
+
     @Test func aDatabaseMigratedByTheOldRunnerUpgradesAndKeepsWorking() throws {
         let t = try TestDatabase(template: "template0")
         let db = try t.connect()
         let source = try Migrator.source(directory: sqlRoot + "/migrations")
-        // What the runner before sql/functions did (and psql -f does): each file as is.
-        for m in source.migrations where m.version <= 11 { try db.execute(unescaped: m.sql) }
+        // What the runner before sql/functions did (and psql -f does): each file as is, as
+        // the files were then (with their CREATE FUNCTION text).
+        for m in try Migrator.load(directory: FunctionsFirstTests.fixture) where m.version <= 11 { try db.execute(unescaped: m.sql) }
         let data = try #require(FileManager.default.contents(atPath: repositoryRoot + "/config/catalog.json"))
         try CatalogSeed(json: try JSONValue.parse([UInt8](data))).apply(to: db, devPartners: true)
         #expect(try Migrator.currentVersion(db) == 11)
 
         let applied = try Migrator.migrate(db, source)
-        #expect(applied.migrations == ["0012_repeatable_functions", "0013_auth_changed_notify", "0014_operator_usernames_per_partner"])
+        let before = try FunctionsFirstTests.createdByOldMigrations(upTo: 11)
+        #expect(applied.functionsFirst == source.functions.map(\.name).filter { !before.contains($0) })
+        #expect(applied.functionsFirst.contains("ota_notify_auth_changed"), "the function 0001-0011 did not create")
+        #expect(applied.migrations == source.migrations.filter { $0.version > 11 }.map(\.name))
+        #expect(applied.migrations.prefix(3) == ["0012_repeatable_functions", "0013_auth_changed_notify", "0014_operator_usernames_per_partner"])
         #expect(applied.functions == source.functions.map(\.name))
         #expect(try Migrator.currentVersion(db) == Schema.expectedVersion)
         try expectRunsExactly(source.functions, db)
@@ -227,6 +270,13 @@ import TestSupport
         #expect(runs.first?.output.contains("applying 0012_repeatable_functions") == true)
         #expect(runs.first?.output.contains("applying function ota_hold") == true)
         #expect(runs.last?.output == "", "a second run applies nothing")
+        // The order: functions created, the migrations, the functions checked and recorded.
+        let lines = runs.first?.output.split(separator: "\n").map(String.init) ?? []
+        let created = try #require(lines.firstIndex(of: "created function ota_hold before the migrations"))
+        let migration = try #require(lines.firstIndex(of: "applying 0001_catalog"))
+        let applied = try #require(lines.firstIndex(of: "applying function ota_hold"))
+        #expect(created < migration && migration < applied)
+        #expect(lines.filter { $0.hasPrefix("created function ") }.count == (try Migrator.loadFunctions(directory: sqlRoot + "/functions")).count)
 
         let db = try t.connect()
         let source = try Migrator.source(directory: sqlRoot)

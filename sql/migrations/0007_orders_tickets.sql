@@ -2,8 +2,7 @@
 -- channel_inventory.sold is kept equal to the number of issued (not cancelled) tickets by
 -- the statement-level triggers below, and the ticket lifecycle is enforced here as well as
 -- in code: PRE_GENERATED -> ACTIVE -> USED, and PRE_GENERATED|ACTIVE -> CANCELLED.
--- History: the function text below is as it was when this file was written; the current
--- definition of each function is sql/functions/<name>.sql (see sql/README.md).
+-- Functions: sql/functions/<name>.sql, which exist before the migrations run (sql/README.md).
 BEGIN;
 
 CREATE TABLE orders (
@@ -57,81 +56,22 @@ CREATE TABLE ticket_entitlements (
     CONSTRAINT ticket_entitlements_uses_in_range CHECK (uses_left BETWEEN 0 AND uses_total)
 );
 
--- The lifecycle, row by row. Timestamps of each step are set here so no caller forgets.
-CREATE FUNCTION ota_ticket_lifecycle() RETURNS trigger
-LANGUAGE plpgsql AS $$
-BEGIN
-    IF TG_OP = 'INSERT' THEN
-        IF NEW.status NOT IN ('PRE_GENERATED', 'ACTIVE') THEN
-            RAISE EXCEPTION 'a ticket is issued PRE_GENERATED or ACTIVE, not %', NEW.status
-                USING ERRCODE = 'check_violation', CONSTRAINT = 'tickets_lifecycle';
-        END IF;
-        IF NEW.status = 'ACTIVE' THEN NEW.activated_at := coalesce(NEW.activated_at, now()); END IF;
-        RETURN NEW;
-    END IF;
-    IF NEW.product_id <> OLD.product_id OR NEW.channel <> OLD.channel OR NEW.partner_id <> OLD.partner_id
-       OR NEW.ticket_code <> OLD.ticket_code OR NEW.price <> OLD.price THEN
-        RAISE EXCEPTION 'a ticket''s code, partner, product, channel and price never change'
-            USING ERRCODE = 'check_violation', CONSTRAINT = 'tickets_lifecycle';
-    END IF;
-    IF NEW.status IS DISTINCT FROM OLD.status THEN
-        IF NOT ((OLD.status = 'PRE_GENERATED' AND NEW.status IN ('ACTIVE', 'CANCELLED'))
-             OR (OLD.status = 'ACTIVE' AND NEW.status IN ('USED', 'CANCELLED'))) THEN
-            RAISE EXCEPTION 'ticket % cannot go from % to %', OLD.ticket_code, OLD.status, NEW.status
-                USING ERRCODE = 'check_violation', CONSTRAINT = 'tickets_lifecycle';
-        END IF;
-        CASE NEW.status
-            WHEN 'ACTIVE' THEN NEW.activated_at := now();
-            WHEN 'USED' THEN NEW.used_at := now();
-            WHEN 'CANCELLED' THEN NEW.cancelled_at := now();
-            ELSE NULL;
-        END CASE;
-    END IF;
-    RETURN NEW;
-END $$;
-
+-- ota_ticket_lifecycle: sql/functions/ota_ticket_lifecycle.sql
 CREATE TRIGGER tickets_lifecycle
     BEFORE INSERT OR UPDATE ON tickets
     FOR EACH ROW EXECUTE FUNCTION ota_ticket_lifecycle();
 
-CREATE FUNCTION ota_ticket_no_delete() RETURNS trigger
-LANGUAGE plpgsql AS $$
-BEGIN
-    RAISE EXCEPTION 'tickets are never deleted; cancel them' USING ERRCODE = 'check_violation',
-        CONSTRAINT = 'tickets_lifecycle';
-END $$;
-
+-- ota_ticket_no_delete: sql/functions/ota_ticket_no_delete.sql
 CREATE TRIGGER tickets_never_deleted
     BEFORE DELETE ON tickets
     FOR EACH ROW EXECUTE FUNCTION ota_ticket_no_delete();
 
--- sold follows the tickets, once per statement (a batch of 5000 tickets is one update of
--- the pool row, not 5000).
-CREATE FUNCTION ota_tickets_issued() RETURNS trigger
-LANGUAGE plpgsql AS $$
-BEGIN
-    UPDATE channel_inventory c SET sold = c.sold + n.units, updated_at = now()
-      FROM (SELECT product_id, channel, count(*)::integer AS units FROM issued GROUP BY product_id, channel) n
-     WHERE c.product_id = n.product_id AND c.channel = n.channel;
-    RETURN NULL;
-END $$;
-
+-- ota_tickets_issued: sql/functions/ota_tickets_issued.sql
 CREATE TRIGGER tickets_raise_sold
     AFTER INSERT ON tickets REFERENCING NEW TABLE AS issued
     FOR EACH STATEMENT EXECUTE FUNCTION ota_tickets_issued();
 
-CREATE FUNCTION ota_tickets_cancelled() RETURNS trigger
-LANGUAGE plpgsql AS $$
-BEGIN
-    UPDATE channel_inventory c SET sold = c.sold - n.units, updated_at = now()
-      FROM (SELECT a.product_id, a.channel, count(*)::integer AS units
-              FROM after_rows a JOIN before_rows b ON b.ticket_code = a.ticket_code
-             WHERE a.status = 'CANCELLED' AND b.status <> 'CANCELLED'
-             GROUP BY a.product_id, a.channel) n
-     WHERE c.product_id = n.product_id AND c.channel = n.channel;
-    RETURN NULL;
-END $$;
-
+-- ota_tickets_cancelled: sql/functions/ota_tickets_cancelled.sql
 CREATE TRIGGER tickets_cancel_returns_units
     AFTER UPDATE ON tickets REFERENCING OLD TABLE AS before_rows NEW TABLE AS after_rows
     FOR EACH STATEMENT EXECUTE FUNCTION ota_tickets_cancelled();

@@ -1,8 +1,7 @@
 -- 0008 batches: tickets pre-generated in bulk for resellers (B2B2C). A batch takes its
 -- units out of the OTA pool at once (its tickets raise sold through the ticket triggers)
 -- and freezes its pricing, so later price changes never reach its tickets.
--- History: the function text below is as it was when this file was written; the current
--- definition of each function is sql/functions/<name>.sql (see sql/README.md).
+-- Functions: sql/functions/<name>.sql, which exist before the migrations run (sql/README.md).
 BEGIN;
 
 CREATE TABLE ticket_batches (
@@ -32,44 +31,7 @@ ALTER TABLE tickets ADD CONSTRAINT tickets_from_order_or_batch
     CHECK ((order_id IS NOT NULL) <> (batch_key IS NOT NULL));
 CREATE INDEX tickets_batch ON tickets (batch_key, ticket_code) WHERE batch_key IS NOT NULL;
 
--- A ticket's price is fixed, except once: when a pre-generated ticket is activated its
--- price is set from the batch snapshot for the customer type and travel date given then.
-CREATE OR REPLACE FUNCTION ota_ticket_lifecycle() RETURNS trigger
-LANGUAGE plpgsql AS $$
-BEGIN
-    IF TG_OP = 'INSERT' THEN
-        IF NEW.status NOT IN ('PRE_GENERATED', 'ACTIVE') THEN
-            RAISE EXCEPTION 'a ticket is issued PRE_GENERATED or ACTIVE, not %', NEW.status
-                USING ERRCODE = 'check_violation', CONSTRAINT = 'tickets_lifecycle';
-        END IF;
-        IF NEW.status = 'ACTIVE' THEN NEW.activated_at := coalesce(NEW.activated_at, now()); END IF;
-        RETURN NEW;
-    END IF;
-    IF NEW.product_id <> OLD.product_id OR NEW.channel <> OLD.channel OR NEW.partner_id <> OLD.partner_id
-       OR NEW.ticket_code <> OLD.ticket_code
-       OR NEW.order_id IS DISTINCT FROM OLD.order_id OR NEW.batch_key IS DISTINCT FROM OLD.batch_key THEN
-        RAISE EXCEPTION 'a ticket''s code, partner, product, channel, order and batch never change'
-            USING ERRCODE = 'check_violation', CONSTRAINT = 'tickets_lifecycle';
-    END IF;
-    IF NEW.price <> OLD.price AND NOT (OLD.status = 'PRE_GENERATED' AND NEW.status = 'ACTIVE') THEN
-        RAISE EXCEPTION 'a ticket''s price is fixed once it is active'
-            USING ERRCODE = 'check_violation', CONSTRAINT = 'tickets_lifecycle';
-    END IF;
-    IF NEW.status IS DISTINCT FROM OLD.status THEN
-        IF NOT ((OLD.status = 'PRE_GENERATED' AND NEW.status IN ('ACTIVE', 'CANCELLED'))
-             OR (OLD.status = 'ACTIVE' AND NEW.status IN ('USED', 'CANCELLED'))) THEN
-            RAISE EXCEPTION 'ticket % cannot go from % to %', OLD.ticket_code, OLD.status, NEW.status
-                USING ERRCODE = 'check_violation', CONSTRAINT = 'tickets_lifecycle';
-        END IF;
-        CASE NEW.status
-            WHEN 'ACTIVE' THEN NEW.activated_at := now();
-            WHEN 'USED' THEN NEW.used_at := now();
-            WHEN 'CANCELLED' THEN NEW.cancelled_at := now();
-            ELSE NULL;
-        END CASE;
-    END IF;
-    RETURN NEW;
-END $$;
+-- ota_ticket_lifecycle: sql/functions/ota_ticket_lifecycle.sql
 
 INSERT INTO schema_migrations (version, name) VALUES (8, '0008_batches');
 COMMIT;

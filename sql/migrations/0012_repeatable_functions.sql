@@ -1,8 +1,8 @@
--- 0012 repeatable functions: from here on the current definition of every function and
--- trigger function is its own file, sql/functions/<name>.sql, re-applied whenever the
--- file changes (see sql/README.md). The CREATE FUNCTION text in 0002-0011 stays as
--- history: a fresh database gets those first, then the files replace them. This
--- migration only adds the record of which version of each file the database runs.
+-- 0012 repeatable functions: every function and trigger function is its own file,
+-- sql/functions/<name>.sql, and no migration holds function text: a function that does not
+-- exist yet is created from its file before the migrations, and every changed file is
+-- applied, checked, after them (see sql/README.md). This migration only adds the record of
+-- which version of each file the database runs.
 BEGIN;
 
 CREATE TABLE schema_functions (
