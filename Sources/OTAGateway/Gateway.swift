@@ -17,7 +17,21 @@ public enum Gateway {
             GatewayHandler(config: config, workerIndex: index, authGeneration: generation, isDraining: { drain.isDraining })
         })
         drain.attach(server)
+        if config.requestFlushSeconds > 0 {
+            let flusher = RequestFlusher(postgres: config.postgres, instance: config.instanceName ?? RequestFlusher.defaultInstance(),
+                                         interval: .seconds(config.requestFlushSeconds))
+            flusher.start()
+            flushers.withLock { $0.append(flusher) }
+        }
         return server
+    }
+
+    private static let flushers = Mutex<[RequestFlusher]>([])
+
+    /// After the server drained: writes the request counts not yet in PostgreSQL (the
+    /// current minute included) and stops the flusher threads.
+    public static func finish() {
+        for flusher in flushers.withLock({ f in defer { f.removeAll() }; return f }) { flusher.stop() }
     }
 }
 
