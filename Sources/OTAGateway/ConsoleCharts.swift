@@ -10,8 +10,8 @@ enum ConsoleCharts {
         var values: [Double?]
     }
 
-    static let width = 640.0, height = 220.0
-    static let left = 40.0, right = 10.0, top = 10.0, bottom = 26.0
+    static let width = 480.0, height = 210.0
+    static let left = 44.0, right = 8.0, top = 10.0, bottom = 28.0
 
     /// "01-10" for days, "13h" for hours.
     static func label(_ t: Timestamp, hourly: Bool) -> String {
@@ -25,12 +25,17 @@ enum ConsoleCharts {
         v == v.rounded() ? String(Int64(v)) : String(format: "%.1f", v)
     }
 
-    /// A round maximum for the y axis at or above `v`.
+    /// A round maximum for the y axis at or above `v`, whose quarters (the grid lines)
+    /// are whole numbers: counts read 0, 2, 4, 6, 8, never 1.2 or 3.8.
     static func niceMax(_ v: Double) -> Double {
-        guard v > 0 else { return 1 }
+        guard v > 0 else { return 4 }
         let magnitude = pow(10, floor(log10(v)))
-        for step in [1.0, 2, 2.5, 5, 10] where step * magnitude >= v { return step * magnitude }
-        return 10 * magnitude
+        var nice = 10 * magnitude
+        for step in [1.0, 2, 2.5, 5, 10] where step * magnitude >= v {
+            nice = step * magnitude
+            break
+        }
+        return max(4, (nice / 4).rounded(.up) * 4)
     }
 
     static func frame(_ starts: [Timestamp], hourly: Bool, yMax: Double, percent: Bool, into svg: inout String) {
@@ -43,7 +48,7 @@ enum ConsoleCharts {
         }
         let n = max(starts.count, 1)
         let slot = (width - left - right) / Double(n)
-        let every = max(1, Int((Double(n) / 10).rounded(.up)))
+        let every = max(1, Int((Double(n) / 7).rounded(.up)))
         for (i, t) in starts.enumerated() where i % every == 0 {
             let x = left + slot * (Double(i) + 0.5)
             svg += "<text x=\"\(f(x))\" y=\"\(f(height - 8))\" text-anchor=\"middle\">\(label(t, hourly: hourly))</text>"
@@ -83,13 +88,18 @@ enum ConsoleCharts {
             let y = top + plotH * (1 - target.value)
             svg += "<line x1=\"\(left)\" y1=\"\(f(y))\" x2=\"\(width - right)\" y2=\"\(f(y))\" stroke=\"\(target.color)\" stroke-dasharray=\"5 4\" stroke-width=\"1.5\"/>"
         }
-        for line in lines {
+        for (n, line) in lines.enumerated() {
             var path = ""
+            var gap = true
+            // Later lines draw smaller dots, so equal values stay visible as a dot in a ring.
+            let radius = max(2.5, 5.0 - 1.8 * Double(n))
             for (i, v) in line.values.enumerated() {
-                guard let v else { continue }
+                // No value (nothing ended in the bucket): the line breaks there.
+                guard let v else { gap = true; continue }
                 let x = left + slot * (Double(i) + 0.5), y = top + plotH * (1 - min(max(v, 0), 1))
-                path += (path.isEmpty ? "M" : " L") + "\(f(x)) \(f(y))"
-                svg += "<circle cx=\"\(f(x))\" cy=\"\(f(y))\" r=\"3\" fill=\"\(line.color)\"><title>\(label(starts[i], hourly: hourly)) \(ConsolePage.escape(line.name)): \(format(v * 100))%</title></circle>"
+                path += (gap ? (path.isEmpty ? "M" : " M") : " L") + "\(f(x)) \(f(y))"
+                gap = false
+                svg += "<circle cx=\"\(f(x))\" cy=\"\(f(y))\" r=\"\(f(radius))\" fill=\"\(line.color)\"><title>\(label(starts[i], hourly: hourly)) \(ConsolePage.escape(line.name)): \(format(v * 100))%</title></circle>"
             }
             if !path.isEmpty { svg += "<path d=\"\(path)\" fill=\"none\" stroke=\"\(line.color)\" stroke-width=\"2\"/>" }
         }

@@ -182,7 +182,7 @@ enum ConsolePage {
     }
 
     static func partners(_ r: KPI.Report, currency: String) -> String {
-        var s = "<section class=\"card\"><h2>Top partners</h2><div class=\"scroll\"><table><thead><tr><th>Partner</th><th>Holds</th>"
+        var s = "<section class=\"card wide\"><h2>Top partners</h2><div class=\"scroll\"><table><thead><tr><th>Partner</th><th>Holds</th>"
             + "<th>Activated</th><th>Rate</th><th>Sold</th><th>Billed (\(escape(currency)))</th></tr></thead><tbody>"
         if r.partners.isEmpty { s += "<tr><td colspan=\"6\" class=\"muted\">No partner activity in this window.</td></tr>" }
         for p in r.partners.prefix(10) {
