@@ -18,7 +18,10 @@ public enum Gateway {
         })
         drain.attach(server)
         if config.requestFlushSeconds > 0 {
-            let flusher = RequestFlusher(postgres: config.postgres, instance: config.instanceName ?? RequestFlusher.defaultInstance(),
+            var postgres = config.postgres
+            // A flush waiting on an unreachable database must not hold up a drain for long.
+            postgres.connectTimeoutSeconds = 2
+            let flusher = RequestFlusher(postgres: postgres, instance: config.instanceName ?? RequestFlusher.defaultInstance(),
                                          interval: .seconds(config.requestFlushSeconds))
             flusher.start()
             flushers.withLock { $0.append(flusher) }
