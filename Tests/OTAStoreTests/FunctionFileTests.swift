@@ -189,7 +189,7 @@ import TestSupport
         #expect(try Migrator.currentVersion(db) == 11)
 
         let applied = try Migrator.migrate(db, source)
-        #expect(applied.migrations == ["0012_repeatable_functions", "0013_auth_changed_notify"])
+        #expect(applied.migrations == ["0012_repeatable_functions", "0013_auth_changed_notify", "0014_console"])
         #expect(applied.functions == source.functions.map(\.name))
         #expect(try Migrator.currentVersion(db) == Schema.expectedVersion)
         try expectRunsExactly(source.functions, db)
