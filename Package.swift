@@ -33,7 +33,7 @@ let package = Package(
         .target(name: "OTACrypto", dependencies: ["COpenSSL"], swiftSettings: strict),
         .target(name: "OTAStore", dependencies: ["Postgres", "OTADomain", "OTACrypto", "JSON"], swiftSettings: strict),
         .target(name: "OTAGateway", dependencies: ["HTTP", "OTAStore", "OTADomain", "OTACrypto", "QRImage", "Postgres", "JSON", "OTALog"],
-                exclude: ["openapi.yaml"], swiftSettings: strict, plugins: ["EmbedFiles"]),
+                exclude: ["openapi.yaml", "console.css"], swiftSettings: strict, plugins: ["EmbedFiles"]),
         .target(name: "SystemdNotify", dependencies: ["Posix"], swiftSettings: strict),
         .target(name: "OTAWorker", dependencies: ["Postgres", "OTAStore", "OTADomain", "JSON", "Posix", "OTALog"], swiftSettings: strict),
 

@@ -53,3 +53,10 @@ if [[ ${OTA_CONTRACT:-1} != 0 ]]; then
   scripts/contract.sh check "$server" "$bin"
 fi
 # ---- end of contract checks ----
+
+# The operator's console (issue 12): promtool over the alert rules and their test, and a
+# real headless Chromium logging in and reading /console. OTA_CONSOLE_CHECKS=0 skips them.
+if [[ ${OTA_CONSOLE_CHECKS:-1} != 0 ]]; then
+  echo "== console"
+  scripts/console_checks.sh "$server" "$bin"
+fi

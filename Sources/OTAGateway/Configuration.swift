@@ -24,6 +24,13 @@ public struct GatewayConfiguration: Sendable {
     /// Log one in N inventory reads as ota.inventory.requested (0: none); the read path is
     /// the hottest, so a busy deployment may sample it.
     public var inventoryEventSample = 1
+    /// Console session cookies carry `Secure` (set it when clients reach the gateway over TLS).
+    public var consoleSecureCookie = false
+    public var consoleSessionHours = 12
+    /// How often this gateway writes its request counts to PostgreSQL (0: never, for tests).
+    public var requestFlushSeconds = 60
+    /// This gateway's name in request_minutes (default: host name and process id).
+    public var instanceName: String?
 
     public struct Invalid: Error, CustomStringConvertible {
         public var description: String
@@ -53,6 +60,10 @@ public struct GatewayConfiguration: Sendable {
           OTA_TRUSTED_PROXIES      addresses of reverse proxies whose X-Forwarded-For is believed (comma separated)
           OTA_OPERATOR_SESSION_HOURS  lifetime of an operator login token (default 12, 1-168)
           OTA_RATE_BURST_SECONDS   burst a partner may send at once, in seconds of its rate (default 1, 1-60)
+          OTA_CONSOLE_SECURE_COOKIE  1 when clients reach the gateway over TLS (a proxy): the console cookie gets Secure
+          OTA_CONSOLE_SESSION_HOURS  lifetime of a console login (default 12, 1-168)
+          OTA_REQUEST_FLUSH_SECONDS  how often request counts go to PostgreSQL for the console (default 60, 1-600; 0: never)
+          OTA_INSTANCE_NAME        this gateway's name in those counts (default: host name and process id)
         """
 
     public init(environment env: [String: String]) throws {
@@ -84,6 +95,15 @@ public struct GatewayConfiguration: Sendable {
         inventoryEventSample = try int("OTA_INVENTORY_EVENT_SAMPLE", 0...1_000_000, 1)
         rateBurstSeconds = try int("OTA_RATE_BURST_SECONDS", 1...60, 1)
         operatorSessionHours = try int("OTA_OPERATOR_SESSION_HOURS", 1...168, 12)
+        consoleSecureCookie = try int("OTA_CONSOLE_SECURE_COOKIE", 0...1, 0) == 1
+        consoleSessionHours = try int("OTA_CONSOLE_SESSION_HOURS", 1...168, 12)
+        requestFlushSeconds = try int("OTA_REQUEST_FLUSH_SECONDS", 0...600, 60)
+        if let name = env["OTA_INSTANCE_NAME"], !name.isEmpty {
+            guard name.count <= 100, name.allSatisfy({ $0.isASCII && !$0.isWhitespace }) else {
+                throw Invalid(description: "OTA_INSTANCE_NAME must be 1 to 100 printable ASCII characters without spaces")
+            }
+            instanceName = name
+        }
         trustedProxies = Set((env["OTA_TRUSTED_PROXIES"] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
         let qrKeys = env["OTA_QR_KEYS"].flatMap { $0.isEmpty ? nil : $0 }
         let qrActive = env["OTA_QR_ACTIVE_KEY_ID"].flatMap { $0.isEmpty ? nil : $0 }

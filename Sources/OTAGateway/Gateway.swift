@@ -17,7 +17,24 @@ public enum Gateway {
             GatewayHandler(config: config, workerIndex: index, authGeneration: generation, isDraining: { drain.isDraining })
         })
         drain.attach(server)
+        if config.requestFlushSeconds > 0 {
+            var postgres = config.postgres
+            // A flush waiting on an unreachable database must not hold up a drain for long.
+            postgres.connectTimeoutSeconds = 2
+            let flusher = RequestFlusher(postgres: postgres, instance: config.instanceName ?? RequestFlusher.defaultInstance(),
+                                         interval: .seconds(config.requestFlushSeconds))
+            flusher.start()
+            flushers.withLock { $0.append(flusher) }
+        }
         return server
+    }
+
+    private static let flushers = Mutex<[RequestFlusher]>([])
+
+    /// After the server drained: writes the request counts not yet in PostgreSQL (the
+    /// current minute included) and stops the flusher threads.
+    public static func finish() {
+        for flusher in flushers.withLock({ f in defer { f.removeAll() }; return f }) { flusher.stop() }
     }
 }
 

@@ -90,6 +90,8 @@ public final class GatewayHandler: HTTPRequestHandler {
             throw APIError.notFound("No such resource: an id never contains the NUL character (%00).")
         }
         var ctx = RequestContext(request: request, requestId: requestId, params: params, route: route, worker: self)
+        // /console and /api/admin: no partner key, no cross-site POST (ConsoleAuthentication.swift).
+        if route.isConsole { try Self.guardConsole(request) }
         switch route.auth {
         case .none:
             break
@@ -105,6 +107,11 @@ public final class GatewayHandler: HTTPRequestHandler {
             ctx.operatorPrincipal = try authenticateOperator(request, db: try database())
         case .scrapeToken:
             try authenticateScraper(request)
+        case .consoleSession:
+            switch try authenticateConsole(request, route: route) {
+            case let .user(user): ctx.consoleUser = user
+            case let .answer(response): return response
+            }
         }
         if route.idempotent, let key = try Idempotency.key(of: request) {
             return try Idempotency.run(ctx, key: key) { try route.handler(ctx) }

@@ -1,6 +1,9 @@
+import Foundation
 import HTTP
 import JSON
 import OTAStore
+import Postgres
+import Synchronization
 
 /// Health, metrics, the API document and the problem catalog: no authentication.
 enum HealthHandlers {
@@ -75,6 +78,7 @@ enum HealthHandlers {
                 ota_database_up 1
 
                 """
+            text += InvariantGauges.shared.render(db)
         } else {
             text += "# HELP ota_database_up Whether this gateway reached the database for this scrape.\n# TYPE ota_database_up gauge\nota_database_up 0\n"
         }
@@ -93,5 +97,33 @@ enum HealthHandlers {
             ("type", .string(p.typeURI)), ("code", .string(p.code)), ("status", .int(p.status)),
             ("title", .string(p.title)), ("description", .string(p.meaning)),
         ]), headers: [("Cache-Control", "public, max-age=86400")])
+    }
+}
+
+/// `ota_invariant_drift{check}`: what `ota-admin verify` checks, 1 for a drift. The checks
+/// scan the pools, holds and tickets, so a gateway runs them at most once a minute and
+/// answers scrapes in between from that result (labels: the six check names, bounded).
+final class InvariantGauges: Sendable {
+    static let shared = InvariantGauges()
+    static let maxAge: Duration = .seconds(60)
+    private let last = Mutex<(at: ContinuousClock.Instant, results: [InvariantCheck.Result])?>(nil)
+
+    func results(_ db: PostgresConnection) -> [InvariantCheck.Result]? {
+        let now = ContinuousClock.now
+        if let cached = last.withLock({ $0 }), now - cached.at < Self.maxAge { return cached.results }
+        guard let fresh = try? InvariantCheck(db).run() else { return nil }
+        last.withLock { $0 = (now, fresh) }
+        return fresh
+    }
+
+    func render(_ db: PostgresConnection) -> String {
+        guard let results = results(db) else { return "" }
+        var text = """
+            # HELP ota_invariant_drift Whether an inventory invariant (ota-admin verify) drifted: 1 drift, 0 ok or warning.
+            # TYPE ota_invariant_drift gauge
+
+            """
+        for r in results { text += "ota_invariant_drift{check=\"\(r.name)\"} \(r.status == .drift ? 1 : 0)\n" }
+        return text
     }
 }

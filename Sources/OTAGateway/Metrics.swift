@@ -27,10 +27,31 @@ final class Metrics: Sendable {
         var count: UInt64 = 0
         var sum: Double = 0
         var buckets = [UInt64](repeating: 0, count: Metrics.buckets.count)
+
+        mutating func observe(_ seconds: Double) {
+            count += 1
+            sum += seconds
+            for (i, le) in Metrics.buckets.enumerated() where seconds <= le { buckets[i] += 1 }
+        }
+
+        mutating func add(_ o: Series) {
+            count += o.count
+            sum += o.sum
+            for i in buckets.indices { buckets[i] += o.buckets[i] }
+        }
+    }
+
+    /// A minute of one route and status class, for the fleet's figures in PostgreSQL.
+    struct MinuteKey: Hashable {
+        var minute: Int64
+        var route: String
+        var statusClass: String
     }
 
     struct State {
         var requests: [String: Series] = [:]
+        /// What this process answered per minute, until the flusher takes it (RequestFlusher).
+        var minutes: [MinuteKey: Series] = [:]
         var rateLimited: UInt64 = 0
         var replays: UInt64 = 0
         var inFlight: Int = 0
@@ -39,16 +60,34 @@ final class Metrics: Sendable {
 
     func begin(worker: Int) { shard(worker).state.withLock { $0.inFlight += 1 } }
 
-    func end(worker: Int, route: String, method: String, status: Int, seconds: Double) {
+    func end(worker: Int, route: String, method: String, status: Int, seconds: Double, now: Int64 = Metrics.wallSeconds()) {
         let key = "route=\"\(Self.escape(route))\",method=\"\(Self.escape(method))\",status=\"\(status)\""
+        let minute = MinuteKey(minute: now - ((now % 60) + 60) % 60, route: route, statusClass: Self.statusClass(status))
         shard(worker).state.withLock { s in
             s.inFlight -= 1
-            var series = s.requests[key] ?? Series()
-            series.count += 1
-            series.sum += seconds
-            for (i, le) in Metrics.buckets.enumerated() where seconds <= le { series.buckets[i] += 1 }
-            s.requests[key] = series
+            s.requests[key, default: Series()].observe(seconds)
+            s.minutes[minute, default: Series()].observe(seconds)
         }
+    }
+
+    static func statusClass(_ status: Int) -> String { "\(min(max(status / 100, 1), 5))xx" }
+
+    static func wallSeconds() -> Int64 { Int64(time(nil)) }
+
+    /// Takes the per-minute counts of minutes before `minute` (all of them when nil) out of
+    /// every shard, added up.
+    func takeMinutes(before minute: Int64?) -> [MinuteKey: Series] {
+        var taken: [MinuteKey: Series] = [:]
+        for shard in shards {
+            let part = shard.state.withLock { s -> [MinuteKey: Series] in
+                guard let minute else { defer { s.minutes.removeAll() }; return s.minutes }
+                let done = s.minutes.filter { $0.key.minute < minute }
+                for key in done.keys { s.minutes.removeValue(forKey: key) }
+                return done
+            }
+            for (key, series) in part { taken[key, default: Series()].add(series) }
+        }
+        return taken
     }
 
     func rateLimited(worker: Int) { shard(worker).state.withLock { $0.rateLimited += 1 } }
@@ -62,13 +101,7 @@ final class Metrics: Sendable {
             total.rateLimited += s.rateLimited
             total.replays += s.replays
             total.inFlight += s.inFlight
-            for (key, series) in s.requests {
-                var t = total.requests[key] ?? Series()
-                t.count += series.count
-                t.sum += series.sum
-                for i in t.buckets.indices { t.buckets[i] += series.buckets[i] }
-                total.requests[key] = t
-            }
+            for (key, series) in s.requests { total.requests[key, default: Series()].add(series) }
         }
         return total
     }

@@ -60,6 +60,13 @@ extension ProblemType {
     static let loginLocked = ProblemType("login_locked", 429, "Login locked",
         "Too many failed logins for this username or address; retry after Retry-After seconds.")
 
+    static let consoleLoginRequired = ProblemType("console_login_required", 401, "Console login required",
+        "Log in at /console/login with a console account (ota-admin console-user create); the API under /api/admin takes the same session cookie.")
+    static let consoleForPartners = ProblemType("console_for_staff_only", 403, "Console for the operator's staff",
+        "The console and /api/admin are for console accounts: a request carrying a partner API key is refused.")
+    static let crossSiteRequest = ProblemType("cross_site_request", 403, "Cross-site request refused",
+        "A POST to the console must come from the console's own pages (Origin / Sec-Fetch-Site say otherwise).")
+
     // Idempotency.
     static let idempotencyKeyInUse = ProblemType("idempotency_key_in_use", 409, "Request in progress",
         "A request with this Idempotency-Key is still running; retry shortly to get its result.")
@@ -141,7 +148,8 @@ extension ProblemType {
     static let all: [ProblemType] = [
         malformedJSON, malformedRequest, invalidField, invalidIdempotencyKey, duplicateHeader, notFound, methodNotAllowed,
         missingAPIKey, invalidAPIKey, partnerDisabled, permissionDenied, rateLimited, missingOperatorToken,
-        invalidOperatorToken, scrapeTokenRequired, invalidCredentials, loginLocked, idempotencyKeyInUse, idempotencyKeyReused, unknownProduct,
+        invalidOperatorToken, scrapeTokenRequired, invalidCredentials, loginLocked, consoleLoginRequired, consoleForPartners,
+        crossSiteRequest, idempotencyKeyInUse, idempotencyKeyReused, unknownProduct,
         insufficientInventory, allotmentExhausted, quantityAboveHoldLimit, inventoryBusy, reservationExpired,
         reservationCancelled, reservationActivated, batchIdTaken, illegalTicketTransition, ticketRedeemed, ticketNotActive,
         qrNotConfigured, usernameTaken, invalidQRToken, qrExpired, venueForbidden, venueClosed, unknownFunction, noUsesLeft,

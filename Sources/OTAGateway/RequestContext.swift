@@ -17,6 +17,8 @@ struct RequestContext {
     var principal: PartnerPrincipal?
     /// The operator of a venue-app route (set by the pipeline before the handler runs).
     var operatorPrincipal: Operator?
+    /// The console account of a console route (set by the pipeline before the handler runs).
+    var consoleUser: ConsoleUser?
     let worker: GatewayHandler
 
     var config: GatewayConfiguration { worker.config }

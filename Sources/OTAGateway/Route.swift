@@ -11,6 +11,8 @@ enum Authentication: Sendable, Equatable {
     case operatorSession
     /// Prometheus: open, or `Authorization: Bearer <OTA_METRICS_TOKEN>` when configured.
     case scrapeToken
+    /// A logged-in console account's session cookie (the operator's staff, never partners).
+    case consoleSession
 }
 
 typealias Handler = @Sendable (RequestContext) throws -> HTTPResponse
@@ -45,7 +47,7 @@ struct Route: Sendable {
 enum Routes {
     static let all: [Route] = HealthHandlers.routes + InventoryHandlers.routes + ReservationHandlers.routes
         + OrderHandlers.routes + TicketHandlers.routes + BatchHandlers.routes + QRHandlers.routes
-        + OperatorHandlers.routes + BillingHandlers.routes + VenueHandlers.routes
+        + OperatorHandlers.routes + BillingHandlers.routes + VenueHandlers.routes + ConsoleHandlers.routes + AdminHandlers.routes
 
     static let table: Router<Route> = {
         var r = Router<Route>()

@@ -17,6 +17,7 @@ let help = """
       venue ...             create, list: the partners' venues
       billing export ...    the billing lines of a period as CSV
       verify                check the inventory invariants (exit 3 on drift)
+      console-user ...      create, list, disable, enable, password: accounts for /console (password from stdin)
       help                  this text
 
     Every command that changes something is one transaction: on failure nothing is changed.
@@ -44,6 +45,7 @@ do {
     case "venue": try VenueCommands.run(group.named("venue"))
     case "verify": try VerifyCommand.run(group.named("verify"))
     case "billing": try BillingCommands.run(group.named("billing"))
+    case "console-user": try ConsoleUserCommands.run(group.named("console-user"))
     default: throw AdminError.usage("unknown command \(command); see ota-admin help")
     }
 } catch let error as AdminError {

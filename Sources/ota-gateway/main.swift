@@ -82,6 +82,7 @@ do {
     Log.event("gateway.listening", [("host", .string(config.http.host)), ("port", .int(server.port)),
                                     ("workers", .int(config.http.workerCount))])
     try server.run()
+    Gateway.finish()
     signals.stop()
     watchdog.stop()
     notify(systemd, .stopping)

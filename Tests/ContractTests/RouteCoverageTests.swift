@@ -72,7 +72,8 @@ import HTTP
     }
 
     /// Partner routes: X-API-Key, the permission named, 401/403/429 documented. Venue-app
-    /// routes: the operator's bearer token and 401. The rest: no authentication.
+    /// routes: the operator's bearer token and 401. Console routes: the console session
+    /// cookie, 403 for partner keys. The rest: no authentication.
     @Test func securityMatchesThePipeline() {
         for op in outline.operations {
             guard let route = route(of: op) else { continue }
@@ -93,8 +94,19 @@ import HTTP
             case .scrapeToken:
                 #expect(op.securitySchemes == ["{}", "MetricsToken"], "\(name): open, or the metrics token when configured")
                 #expect(op.statuses.contains("401"), "\(name) documents 401")
+            case .consoleSession:
+                #expect(op.securitySchemes == ["ConsoleSession"], "\(name) needs the console session cookie")
+                // A partner key is refused (403); a page without a session redirects (303), the API answers 401.
+                for status in ["403", "503"] {
+                    #expect(op.statuses.contains(status), "\(name) documents \(status)")
+                }
+                #expect(op.statuses.contains("401") || op.statuses.contains("303"), "\(name) documents 401 or its redirect")
             }
-            #expect(op.statuses.contains { $0.hasPrefix("2") }, "\(name) documents its success")
+            if route.isConsole {
+                #expect(op.statuses.contains("403"), "\(name): partner keys get 403 on the console")
+            }
+            // The console's form posts succeed with a redirect (303), as browsers expect.
+            #expect(op.statuses.contains { $0.hasPrefix("2") || (route.isConsole && $0 == "303") }, "\(name) documents its success")
         }
     }
 

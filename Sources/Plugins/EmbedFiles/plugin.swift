@@ -8,7 +8,7 @@ import PackagePlugin
 struct EmbedFiles: BuildToolPlugin {
     /// Target name -> (constant name, file inside the target's directory).
     static let embedded: [String: [(name: String, file: String)]] = [
-        "OTAGateway": [(name: "openapiYAML", file: "openapi.yaml")],
+        "OTAGateway": [(name: "openapiYAML", file: "openapi.yaml"), (name: "consoleCSS", file: "console.css")],
     ]
 
     func createBuildCommands(context: PluginContext, target: any Target) throws -> [Command] {
