@@ -19,7 +19,7 @@ import TestSupport
     /// "" when equal, else where they part (a short message, not two 100 KB arrays).
     static func difference(_ a: [UInt8], _ b: [UInt8]) -> String {
         guard a != b else { return "" }
-        let at = zip(a, b).firstIndex { $0 != $1 } ?? min(a.count, b.count)
+        let at = zip(a, b).enumerated().first { $0.element.0 != $0.element.1 }?.offset ?? min(a.count, b.count)
         return "\(a.count) bytes vs \(b.count) bytes, first difference at byte \(at)"
     }
 
