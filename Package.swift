@@ -45,9 +45,13 @@ let package = Package(
         .executableTarget(name: "ota-seed", dependencies: ["OTAStore", "JSON", "Postgres"], swiftSettings: strict),
         .executableTarget(name: "ota-admin", dependencies: ["OTAStore", "Postgres", "OTADomain", "OTACrypto"], swiftSettings: strict),
 
-        .target(name: "TestSupport", dependencies: ["Postgres"], path: "Tests/TestSupport", swiftSettings: strict),
-        .testTarget(name: "HTTPTests", dependencies: ["HTTP", "Posix"], swiftSettings: strict),
-        .testTarget(name: "PostgresTests", dependencies: ["Postgres"], swiftSettings: strict),
+        // Test support in two parts, so that tests of the lower layers link no libpq:
+        // TestSupportCore (sockets, the HTTP test client, the binaries as processes, threads,
+        // seeded randomness) and TestSupport (that, re-exported, plus TestDatabase).
+        .target(name: "TestSupportCore", path: "Tests/TestSupportCore", swiftSettings: strict),
+        .target(name: "TestSupport", dependencies: ["Postgres", "TestSupportCore"], path: "Tests/TestSupport", swiftSettings: strict),
+        .testTarget(name: "HTTPTests", dependencies: ["HTTP", "Posix", "TestSupportCore"], swiftSettings: strict),
+        .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "JSONTests", dependencies: ["JSON"], swiftSettings: strict),
         .testTarget(name: "OTADomainTests", dependencies: ["OTADomain", "JSON"], swiftSettings: strict),
         .testTarget(name: "OTACryptoTests", dependencies: ["OTACrypto"], swiftSettings: strict),

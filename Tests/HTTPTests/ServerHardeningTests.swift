@@ -1,6 +1,7 @@
 import Foundation
 import HTTP
 import Testing
+import TestSupportCore
 
 /// Connections that never send a byte (issue 13): they must neither hold a slot for the
 /// idle timeout nor leave a new client unanswered once the limit is reached.
@@ -23,7 +24,7 @@ import Testing
             $0.requestReadTimeout = .seconds(30)  // the silent ones outlive the test
         }
         defer { server.stop() }
-        var silent: [TestClient] = []
+        var silent: [TestConnection] = []
         for _ in 0..<8 { silent.append(try server.client()) }
         let ninth = try server.client(receiveTimeout: .seconds(2))
         try ninth.send("GET /livez HTTP/1.1\r\nHost: t\r\n\r\n")
@@ -39,7 +40,7 @@ import Testing
             $0.requestReadTimeout = .seconds(30)
         }
         defer { server.stop() }
-        var silent: [TestClient] = []
+        var silent: [TestConnection] = []
         for _ in 0..<200 { silent.append(try server.client()) }
         let fresh = try server.client(receiveTimeout: .seconds(2))
         try fresh.send("GET /livez HTTP/1.1\r\nHost: t\r\n\r\n")
@@ -67,6 +68,6 @@ import Testing
         try fresh.send("GET /fresh HTTP/1.1\r\nHost: t\r\n\r\n")
         #expect(try fresh.readResponse().status == 200)
         #expect(idle.waitForClose())
-        #expect(try busy.readResponse().bodyText == "GET /slow ")
+        #expect(try busy.readResponse().text == "GET /slow ")
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import Glibc
 import HTTP
 import Testing
+import TestSupportCore
 
 /// Start-up and graceful shutdown.
 @Suite struct ServerLifecycleTests {
@@ -29,7 +30,7 @@ import Testing
         #expect(server.server.isDraining)
         let response = try client.readResponse()
         #expect(response.status == 200)
-        #expect(response.bodyText == "GET /inflight ")
+        #expect(response.text == "GET /inflight ")
         #expect(response.header("Connection") == "close")
         #expect(client.waitForClose())
         #expect(server.waitUntilFinished(timeout: 5))

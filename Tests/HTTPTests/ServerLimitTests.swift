@@ -2,16 +2,17 @@ import Foundation
 import HTTP
 import Synchronization
 import Testing
+import TestSupportCore
 
 /// Limits and timeouts over real sockets, with short values so the tests stay quick.
 @Suite struct ServerLimitTests {
     /// Reads an error response and checks that the server then closes.
-    func expectErrorAndClose(_ client: TestClient, status: Int) throws {
+    func expectErrorAndClose(_ client: TestConnection, status: Int) throws {
         let response = try client.readResponse()
         #expect(response.status == status)
         #expect(response.header("Connection") == "close")
         #expect(response.header("Content-Type") == "application/problem+json")
-        #expect(response.bodyText.contains("\"status\":\(status)"))
+        #expect(response.text.contains("\"status\":\(status)"))
         #expect(client.waitForClose())
     }
 
@@ -104,7 +105,7 @@ import Testing
             return TestServer.echo(request)
         })
         defer { server.stop() }
-        var held: [TestClient] = []
+        var held: [TestConnection] = []
         for _ in 0..<2 {
             let client = try server.client()
             try client.send("GET /hold HTTP/1.1\r\nHost: t\r\n\r\n")

@@ -1,10 +1,11 @@
 import Foundation
 import Postgres
 import Testing
+import TestSupport
 
 @Suite struct ConnectionTests {
     let database: TestDatabase
-    init() throws { database = try TestDatabase() }
+    init() throws { database = try TestDatabase(template: nil) }
 
     @Test func sessionSettingsComeFromTheConfiguration() throws {
         let connection = try database.connect {
@@ -24,7 +25,7 @@ import Testing
         #expect(row["st"] == "1500ms")
         #expect(row["lt"] == "2s")
         #expect(row["it"] == "0")
-        #expect(row["app"] == "postgres-tests")
+        #expect(row["app"] == "ota-tests")
         #expect(row["enc"] == "UTF8")
         #expect(row["db"] == database.name)
         #expect(connection.serverVersion >= 150_000)
