@@ -59,10 +59,13 @@ let package = Package(
         .testTarget(name: "OTAGatewayTests", dependencies: ["OTAGateway", "HTTP", "Postgres", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "GatewayEndToEndTests", dependencies: ["Postgres", "TestSupport", "OTACrypto"], swiftSettings: strict),
         .testTarget(name: "ContractTests", dependencies: ["OTAGateway", "HTTP", "TestSupport", "Postgres"], swiftSettings: strict),
-        .testTarget(name: "OTAWorkerTests", dependencies: ["OTAWorker", "OTAStore", "OTADomain", "Postgres", "TestSupport", "SystemdNotify"], swiftSettings: strict),
+        .testTarget(name: "OTAWorkerTests", dependencies: ["OTAWorker", "OTAStore", "OTADomain", "Postgres", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "AdminTests", dependencies: ["OTAStore", "Postgres", "TestSupport", "OTADomain", "OTACrypto"], swiftSettings: strict),
         // Issue 9 item 6
         .testTarget(name: "PosixTests", dependencies: ["Posix"], swiftSettings: strict),
         .testTarget(name: "QRImageTests", dependencies: ["QRImage"], swiftSettings: strict),
+        // Issue 9 item 7: a test target per source target.
+        .testTarget(name: "OTALogTests", dependencies: ["OTALog", "JSON"], swiftSettings: strict),
+        .testTarget(name: "SystemdNotifyTests", dependencies: ["SystemdNotify", "TestSupportCore"], swiftSettings: strict),
     ]
 )
