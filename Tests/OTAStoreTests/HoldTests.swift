@@ -100,7 +100,7 @@ import TestSupport
         let held = Mutex64()
         DispatchQueue.concurrentPerform(iterations: 32) { i in
             guard let db = try? PostgresConnection(PostgresConfiguration(url: url)) else { return }
-            var rng = SystemRandomNumberGenerator()
+            var rng = SeededGenerator("HoldTests.concurrentHolds", i)
             while true {
                 let q = Int.random(in: 1...100, using: &rng)
                 guard let outcome = try? hold(db, quantity: q, partner: p) else { continue }
@@ -112,8 +112,8 @@ import TestSupport
             }
         }
         let after = try pool(setup)
-        #expect(held.value == 2000)
-        #expect(after.reserved == held.value)
+        #expect(held.value == 2000, "\(TestSeed.replay)")
+        #expect(after.reserved == held.value, "\(TestSeed.replay)")
         #expect(after.activeHolds == after.reserved)
         #expect(after.reserved + after.sold <= after.allocated)
     }
