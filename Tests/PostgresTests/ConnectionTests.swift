@@ -182,7 +182,9 @@ import TestSupport
         let started = ContinuousClock.now
         #expect(try listener.waitForNotifications(timeout: .milliseconds(200)).isEmpty)
         let waited = ContinuousClock.now - started
-        #expect(waited >= .milliseconds(190) && waited < .seconds(2), "\(waited)")
+        // The timeout is honoured (the lower bound is the point); the upper one only says it
+        // returned, generously.
+        #expect(waited >= .milliseconds(190) && waited < .seconds(10), "\(waited)")
 
         let sender = try database.connect()
         try sender.query("SELECT pg_notify(\(channel), \("hold:42"))")
