@@ -14,7 +14,7 @@ import TestSupport
     /// the login throttle's CHECK (length <= 200) refused the row.
     @Test func aLoginUsernameOfManyCombiningMarksIs422() throws {
         let g = try InProcessGateway()
-        let r = g.post("/operators/login", #"{"username":"\#(Self.zalgo)","password":"correct horse battery"}"#, key: nil)
+        let r = g.post("/operators/login", #"{"partner":"ota-test-partner","username":"\#(Self.zalgo)","password":"correct horse battery"}"#, key: nil)
         #expect(r.status == 422, "\(r.text)")
         #expect(r.json["field"] as? String == "username")
     }
@@ -64,7 +64,7 @@ import TestSupport
 @Suite struct NULCharacterTests {
     @Test func aNULInABodyStringIs422NamingTheMember() throws {
         let g = try InProcessGateway()
-        let login = g.post("/operators/login", #"{"username":"gate\u0000one","password":"correct horse battery"}"#, key: nil)
+        let login = g.post("/operators/login", #"{"partner":"ota-test-partner","username":"gate\u0000one","password":"correct horse battery"}"#, key: nil)
         #expect(login.status == 422, "\(login.text)")
         #expect(login.json["field"] as? String == "username")
         let batch = g.post("/api/ota/tickets/bulk-generate",

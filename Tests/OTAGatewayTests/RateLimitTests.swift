@@ -51,10 +51,15 @@ import TestSupport
             """)
         var statuses: [Int] = []
         for i in 0..<14 {
-            statuses.append(g.post("/operators/login", #"{"username":"nobody\#(i)","password":"whatever password"}"#, key: nil).status)
+            statuses.append(g.post("/operators/login", #"{"partner":"ota-test-partner","username":"nobody\#(i)","password":"whatever password"}"#, key: nil).status)
         }
         // A burst of 10, then refused before any password is checked.
         #expect(statuses.prefix(10).allSatisfy { $0 == 401 }, "\(statuses)")
         #expect(statuses.suffix(3).allSatisfy { $0 == 429 }, "\(statuses)")
+        // Then a burst at once, faster than any refill: refused before any password is checked.
+        let burst = (0..<5).map { i in
+            g.post("/operators/login", #"{"partner":"ota-test-partner","username":"again\#(i)","password":"whatever password"}"#, key: nil).status
+        }
+        #expect(burst.filter { $0 == 429 }.count >= 4, "\(burst)")
     }
 }

@@ -12,7 +12,8 @@ import TestSupport
                                  #"{"username":"\#(username)","password":"correct horse battery","display_name":"Gate staff","venue_ids":[\#(venueList)]}"#,
                                  key: key)
         #expect(created.status == 201, "\(created.text)")
-        let login = g.post("/operators/login", #"{"username":"\#(username)","password":"correct horse battery"}"#, key: nil)
+        let partner = key == InProcessGateway.testKey ? "ota-test-partner" : "ota251103"
+        let login = g.post("/operators/login", #"{"partner":"\#(partner)","username":"\#(username)","password":"correct horse battery"}"#, key: nil)
         #expect(login.status == 200, "\(login.text)")
         return try #require(login.json["token"] as? String)
     }
@@ -184,11 +185,11 @@ import TestSupport
         _ = try operatorToken(g, username: "gate.lock")
         var statuses: [Int] = []
         for _ in 0..<20 {
-            statuses.append(g.post("/operators/login", #"{"username":"gate.lock","password":"wrong password!!"}"#, key: nil).status)
+            statuses.append(g.post("/operators/login", #"{"partner":"ota-test-partner","username":"gate.lock","password":"wrong password!!"}"#, key: nil).status)
         }
         #expect(statuses.prefix(5).allSatisfy { $0 == 401 })
         #expect(statuses.allSatisfy { $0 == 401 || $0 == 429 })
-        let right = g.post("/operators/login", #"{"username":"gate.lock","password":"correct horse battery"}"#, key: nil)
+        let right = g.post("/operators/login", #"{"partner":"ota-test-partner","username":"gate.lock","password":"correct horse battery"}"#, key: nil)
         #expect(right.status == 429)
         #expect(right.json["code"] as? String == "login_locked")
         #expect(Int(right.header("Retry-After") ?? "0") ?? 0 >= 60, "locked for a while, not a moment")
@@ -213,7 +214,7 @@ import TestSupport
         #expect(g.post("/api/ota/operators/\(id)/disable", nil).json["status"] as? String == "disabled")
         #expect(g.get("/operators/venues", key: nil, headers: bearer(token)).status == 401, "disabling ends the sessions")
         // A disabled operator is answered as a wrong password: the answer never confirms a password.
-        let disabledLogin = g.post("/operators/login", #"{"username":"staff.a","password":"correct horse battery"}"#, key: nil)
+        let disabledLogin = g.post("/operators/login", #"{"partner":"ota-test-partner","username":"staff.a","password":"correct horse battery"}"#, key: nil)
         #expect(disabledLogin.status == 401)
         #expect(disabledLogin.json["code"] as? String == "invalid_credentials")
     }
