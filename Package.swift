@@ -46,21 +46,28 @@ let package = Package(
         .executableTarget(name: "ota-seed", dependencies: ["OTAStore", "JSON", "Postgres"], swiftSettings: strict),
         .executableTarget(name: "ota-admin", dependencies: ["OTAStore", "Postgres", "OTADomain", "OTACrypto"], swiftSettings: strict),
 
-        .target(name: "TestSupport", dependencies: ["Postgres"], path: "Tests/TestSupport", swiftSettings: strict),
-        .testTarget(name: "HTTPTests", dependencies: ["HTTP", "Posix"], swiftSettings: strict),
-        .testTarget(name: "PostgresTests", dependencies: ["Postgres"], swiftSettings: strict),
+        // Test support in two parts, so that tests of the lower layers link no libpq:
+        // TestSupportCore (sockets, the HTTP test client, the binaries as processes, threads,
+        // seeded randomness) and TestSupport (that, re-exported, plus TestDatabase).
+        .target(name: "TestSupportCore", path: "Tests/TestSupportCore", swiftSettings: strict),
+        .target(name: "TestSupport", dependencies: ["Postgres", "TestSupportCore"], path: "Tests/TestSupport", swiftSettings: strict),
+        .testTarget(name: "HTTPTests", dependencies: ["HTTP", "Posix", "TestSupportCore"], swiftSettings: strict),
+        .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "JSONTests", dependencies: ["JSON"], swiftSettings: strict),
         .testTarget(name: "OTADomainTests", dependencies: ["OTADomain"], swiftSettings: strict),
         .testTarget(name: "OTACryptoTests", dependencies: ["OTACrypto"], swiftSettings: strict),
         .testTarget(name: "OTAStoreTests", dependencies: ["OTAStore", "Postgres", "OTADomain", "OTACrypto", "TestSupport"],
                     exclude: ["Fixtures"], swiftSettings: strict),
-        .testTarget(name: "OTAGatewayTests", dependencies: ["OTAGateway", "HTTP", "Postgres", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "OTAGatewayTests", dependencies: ["OTAGateway", "HTTP", "Postgres", "TestSupport", "OTACrypto"], swiftSettings: strict),
         .testTarget(name: "GatewayEndToEndTests", dependencies: ["Postgres", "TestSupport", "OTACrypto"], swiftSettings: strict),
         .testTarget(name: "ContractTests", dependencies: ["OTAGateway", "HTTP", "TestSupport", "Postgres"], swiftSettings: strict),
-        .testTarget(name: "OTAWorkerTests", dependencies: ["OTAWorker", "OTAStore", "OTADomain", "Postgres", "TestSupport", "SystemdNotify"], swiftSettings: strict),
+        .testTarget(name: "OTAWorkerTests", dependencies: ["OTAWorker", "OTAStore", "OTADomain", "Postgres", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "AdminTests", dependencies: ["OTAStore", "Postgres", "TestSupport", "OTADomain", "OTACrypto"], swiftSettings: strict),
         // Issue 9 item 6
         .testTarget(name: "PosixTests", dependencies: ["Posix"], swiftSettings: strict),
         .testTarget(name: "QRImageTests", dependencies: ["QRImage"], swiftSettings: strict),
+        // Issue 9 item 7: a test target per source target.
+        .testTarget(name: "OTALogTests", dependencies: ["OTALog", "JSON"], swiftSettings: strict),
+        .testTarget(name: "SystemdNotifyTests", dependencies: ["SystemdNotify", "TestSupportCore"], swiftSettings: strict),
     ]
 )

@@ -2,7 +2,9 @@ import Foundation
 import Postgres
 import TestSupport
 
-/// A test database cloned from the seeded template, and the real gateway binary on it.
+/// A test database cloned from the seeded template, and the real gateway binary on it: for
+/// what needs the process (bytes on a socket, signals, its log, its worker threads, two
+/// gateways on one database). API behaviour is tested in process, in OTAGatewayTests.
 final class Stack: Sendable {
     let database: TestDatabase
     let gateway: GatewayProcess
@@ -47,38 +49,5 @@ final class Stack: Sendable {
         return (try row.decode("reserved"), try row.decode("sold"), try row.decode("allocated"), try row.decode("holds"))
     }
 
-    /// A partner with exactly these permissions and a key for it.
-    func partner(code: String, permissions: [String], status: String = "active", key: String) throws {
-        _ = try sql("INSERT INTO partners (code, name, status) VALUES (\(code), \(code), \(status))")
-        for p in permissions {
-            _ = try sql("INSERT INTO partner_permissions (partner_id, permission) SELECT partner_id, \(p) FROM partners WHERE code = \(code)")
-        }
-        _ = try sql("""
-            INSERT INTO api_keys (partner_id, prefix, key_hash)
-            SELECT partner_id, 'test', sha256(convert_to(\(key), 'UTF8')) FROM partners WHERE code = \(code)
-            """)
-    }
-
     deinit { gateway.stop() }
-}
-
-extension Stack {
-    /// Makes room in a product's OTA pool (the cap rises with it).
-    func raiseOTAAllocation(product: Int, to units: Int) throws {
-        _ = try sql("UPDATE products SET sellable_cap = sellable_cap + \(units) WHERE product_id = \(product)")
-        _ = try sql("UPDATE channel_inventory SET allocated = \(units) WHERE product_id = \(product) AND channel = 'ota'")
-    }
-
-    /// The next date (at least a week ahead) with this ISO weekday (1 Monday ... 7 Sunday), as YYYY-MM-DD.
-    func nextWeekday(_ iso: Int) -> String {
-        var utc = Calendar(identifier: .gregorian)
-        utc.timeZone = TimeZone(identifier: "UTC")!
-        var d = Date().addingTimeInterval(7 * 86_400)
-        while (utc.component(.weekday, from: d) + 5) % 7 + 1 != iso { d.addTimeInterval(86_400) }
-        let f = DateFormatter()
-        f.calendar = utc
-        f.timeZone = utc.timeZone
-        f.dateFormat = "yyyy-MM-dd"
-        return f.string(from: d)
-    }
 }

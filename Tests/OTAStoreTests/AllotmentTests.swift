@@ -93,10 +93,11 @@ import TestSupport
         try allot(setup, capped, 150)
         let url = t.url
         let held = Mutex64()
-        DispatchQueue.concurrentPerform(iterations: 16) { _ in
+        DispatchQueue.concurrentPerform(iterations: 16) { i in
             guard let db = try? PostgresConnection(PostgresConfiguration(url: url)) else { return }
+            var rng = SeededGenerator("AllotmentTests.concurrentHolds", i)
             while true {
-                let q = Int.random(in: 1...7)
+                let q = Int.random(in: 1...7, using: &rng)
                 guard let outcome = try? hold(db, capped, q) else { continue }
                 switch outcome {
                 case .held: held.add(q)
@@ -105,7 +106,7 @@ import TestSupport
                 }
             }
         }
-        #expect(held.value == 150)
+        #expect(held.value == 150, "\(TestSeed.replay)")
         #expect(try setup.query("SELECT ota_partner_usage(\(capped), 106) AS u").first?.decode("u", as: Int.self) == 150)
         #expect(try setup.query("SELECT reserved FROM channel_inventory WHERE product_id = 106 AND channel = 'ota'")
             .first?.decode("reserved", as: Int.self) == 150)

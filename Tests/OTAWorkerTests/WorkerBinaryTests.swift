@@ -40,10 +40,12 @@ import TestSupport
 
         // Wait without holding one of the test runner's two threads, then watch closely.
         try await Task.sleep(for: .seconds(58))
-        #expect(try eventually(within: 12) { try status(db, id) != "active" })
+        #expect(try eventually(within: 20) { try status(db, id) != "active" })
         #expect(try status(db, id) == "expired")
         let delay = try releaseDelay(db, id) ?? -1
-        #expect(delay >= 0 && delay < 3, "released \(delay) s after expiry")
+        // The wake arithmetic is WakeScheduleTests; here, generously, that the notification
+        // brought the wake forward from the 600 s poll.
+        #expect(delay >= 0 && delay < 10, "released \(delay) s after expiry")
         print("a 61-second hold was released \(Int(delay * 1000)) ms after its expiry (database clock)")
         let after = try HoldFixtures.pool(db)
         #expect(after == before)
@@ -57,9 +59,10 @@ import TestSupport
         #expect(logged.first?["partner_id"] as? Int == Int(try HoldFixtures.partnerId(db)))
         #expect(logged.first?["level"] as? String == "info" && logged.first?["ts"] is String)
 
-        let stop = worker.stop()
+        // Generous: SIGTERM ends the 600 s sleep, well before the SIGKILL after 20 s.
+        let stop = worker.stop(within: 20)
         #expect(stop.status == 0)
-        #expect(stop.seconds < 2, "took \(stop.seconds) s to stop")
+        #expect(stop.seconds < 10, "took \(stop.seconds) s to stop")
         #expect(worker.events("worker.stopped").first?["signal"] as? String == "SIGTERM")
     }
 
@@ -99,9 +102,10 @@ import TestSupport
         // Nothing listens on port 1: every connection attempt is refused.
         let worker = try WorkerProcess(databaseURL: "postgresql://ota@127.0.0.1:1/ota", waitForReady: false)
         #expect(eventually(within: 10) { !worker.events("worker.database_unavailable").isEmpty })
-        let stop = worker.stop()
+        // Generous: SIGTERM ends the retry pause, well before the SIGKILL after 20 s.
+        let stop = worker.stop(within: 20)
         #expect(stop.status == 0)
-        #expect(stop.seconds < 2, "took \(stop.seconds) s to stop")
+        #expect(stop.seconds < 10, "took \(stop.seconds) s to stop")
     }
 
     @Test func invalidConfigurationExitsTwoNamingTheVariable() throws {
@@ -120,9 +124,10 @@ import TestSupport
             "NOTIFY_SOCKET": notify.address, "WATCHDOG_USEC": "400000", "OTA_WORKER_POLL_SECONDS": "600",
         ])
         #expect(notify.receive(until: "READY=1", timeout: 10) != nil)
-        // Pinged from the loop while it sleeps: at least every 200 ms.
-        #expect(notify.receive(until: "WATCHDOG=1", timeout: 2) != nil)
-        #expect(notify.receive(until: "WATCHDOG=1", timeout: 2) != nil)
+        // Pinged from the loop while it sleeps (every 200 ms here; generously, within 5 s,
+        // not at the 600 s poll; the interval arithmetic is SystemdNotifyTests).
+        #expect(notify.receive(until: "WATCHDOG=1", timeout: 5) != nil)
+        #expect(notify.receive(until: "WATCHDOG=1", timeout: 5) != nil)
         kill(worker.pid, SIGTERM)
         #expect(notify.receive(until: "STOPPING=1", timeout: 5) != nil)
         #expect(worker.stop().status == 0)
@@ -136,8 +141,8 @@ import TestSupport
             "NOTIFY_SOCKET": notify.address, "WATCHDOG_USEC": "400000",
         ])
         #expect(notify.receive(until: "READY=1", timeout: 10) != nil)
-        #expect(notify.receive(until: "WATCHDOG=1", timeout: 2) != nil)
-        #expect(notify.receive(until: "WATCHDOG=1", timeout: 2) != nil)
+        #expect(notify.receive(until: "WATCHDOG=1", timeout: 5) != nil)
+        #expect(notify.receive(until: "WATCHDOG=1", timeout: 5) != nil)
         #expect(gateway.stop() == 0)
         #expect(notify.receive(until: "STOPPING=1", timeout: 5) != nil)
     }

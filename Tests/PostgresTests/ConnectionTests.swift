@@ -1,10 +1,11 @@
 import Foundation
 import Postgres
 import Testing
+import TestSupport
 
 @Suite struct ConnectionTests {
     let database: TestDatabase
-    init() throws { database = try TestDatabase() }
+    init() throws { database = try TestDatabase(template: nil) }
 
     @Test func sessionSettingsComeFromTheConfiguration() throws {
         let connection = try database.connect {
@@ -24,7 +25,7 @@ import Testing
         #expect(row["st"] == "1500ms")
         #expect(row["lt"] == "2s")
         #expect(row["it"] == "0")
-        #expect(row["app"] == "postgres-tests")
+        #expect(row["app"] == "ota-tests")
         #expect(row["enc"] == "UTF8")
         #expect(row["db"] == database.name)
         #expect(connection.serverVersion >= 150_000)
@@ -181,7 +182,9 @@ import Testing
         let started = ContinuousClock.now
         #expect(try listener.waitForNotifications(timeout: .milliseconds(200)).isEmpty)
         let waited = ContinuousClock.now - started
-        #expect(waited >= .milliseconds(190) && waited < .seconds(2), "\(waited)")
+        // The timeout is honoured (the lower bound is the point); the upper one only says it
+        // returned, generously.
+        #expect(waited >= .milliseconds(190) && waited < .seconds(10), "\(waited)")
 
         let sender = try database.connect()
         try sender.query("SELECT pg_notify(\(channel), \("hold:42"))")

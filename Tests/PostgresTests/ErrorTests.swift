@@ -2,11 +2,12 @@ import Dispatch
 import Foundation
 import Postgres
 import Testing
+import TestSupport
 
 /// SQLSTATEs arrive as typed codes, with the server's details.
 @Suite struct ErrorTests {
     let database: TestDatabase
-    init() throws { database = try TestDatabase() }
+    init() throws { database = try TestDatabase(template: nil) }
 
     private func makeSchema(_ connection: PostgresConnection) throws {
         try connection.execute(unescaped: """

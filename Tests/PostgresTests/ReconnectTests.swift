@@ -2,13 +2,14 @@ import Foundation
 import Postgres
 import Synchronization
 import Testing
+import TestSupport
 
 /// A session the server ended while the connection sat idle (a PostgreSQL restart,
 /// pg_terminate_backend) is replaced before the next statement is sent; a statement
 /// that may have run, or one inside a transaction, is never run again.
 @Suite struct ReconnectTests {
     let database: TestDatabase
-    init() throws { database = try TestDatabase() }
+    init() throws { database = try TestDatabase(template: nil) }
 
     func terminate(_ pid: Int32, using admin: PostgresConnection) throws {
         let done = try admin.query("SELECT pg_terminate_backend(\(pid), 5000) AS done").first?.decode("done", as: Bool.self)

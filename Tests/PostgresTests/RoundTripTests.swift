@@ -1,6 +1,7 @@
 import Foundation
 import Postgres
 import Testing
+import TestSupport
 
 enum TicketState: String, PostgresEncodable, PostgresDecodable {
     case issued, redeemed
@@ -10,7 +11,7 @@ enum TicketState: String, PostgresEncodable, PostgresDecodable {
 /// column type, printed back by the server and decoded.
 @Suite struct RoundTripTests {
     let database: TestDatabase
-    init() throws { database = try TestDatabase() }
+    init() throws { database = try TestDatabase(template: nil) }
 
     /// `SELECT $1::type AS v` and decode `v`.
     private func roundTrip<T: PostgresEncodable & PostgresDecodable>(

@@ -1,5 +1,6 @@
 import Postgres
 import Testing
+import TestSupport
 
 struct BusinessRuleBroken: Error, Equatable {
     var reason: String
@@ -10,7 +11,7 @@ struct BusinessRuleBroken: Error, Equatable {
     let connection: PostgresConnection
 
     init() throws {
-        database = try TestDatabase()
+        database = try TestDatabase(template: nil)
         connection = try database.connect()
         try connection.execute(unescaped: "CREATE TABLE ledger (id serial PRIMARY KEY, note text NOT NULL)")
     }

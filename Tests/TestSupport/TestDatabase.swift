@@ -1,8 +1,12 @@
 import Foundation
 import Postgres
 
-/// A database of its own for one test suite, cloned from the migrated and seeded template
-/// that `make test` prepares, so suites run in parallel without seeing each other.
+/// A database of its own for one test (suite instance), dropped when it goes away, so
+/// tests and test targets run in parallel without seeing each other's tables.
+///
+/// `make test` (scripts/test.sh) prepares two templates to clone: `ota_migrated` (the
+/// schema only) and the seeded `ota_template` (schema, catalog, development partners);
+/// `template: nil` is an empty database, for the Postgres layer's own tables.
 ///
 /// Needs OTA_TEST_DATABASE_URL (the private server's URL, as `make test` exports it); a
 /// missing variable is a failure with a clear message, never a silent skip.
@@ -10,6 +14,11 @@ public final class TestDatabase: Sendable {
     public let name: String
     public let url: String
     let adminURL: String
+
+    /// The seeded template: $OTA_TEST_TEMPLATE, else `ota_template`.
+    public static var seeded: String { ProcessInfo.processInfo.environment["OTA_TEST_TEMPLATE"] ?? "ota_template" }
+    /// The migrated template without data.
+    public static let migrated = "ota_migrated"
 
     public struct Missing: Error, CustomStringConvertible {
         public var description: String
@@ -22,18 +31,19 @@ public final class TestDatabase: Sendable {
         return url
     }
 
-    /// A fresh copy of the template (default: the seeded `ota_template`).
-    public init(template: String = ProcessInfo.processInfo.environment["OTA_TEST_TEMPLATE"] ?? "ota_template") throws {
+    /// A fresh copy of `template` (default: the seeded one); nil: an empty database.
+    public init(template: String? = TestDatabase.seeded) throws {
         adminURL = try Self.serverURL()
         name = "t_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(20)
         let admin = try PostgresConnection(PostgresConfiguration(url: adminURL))
         defer { admin.close() }
+        let create = "CREATE DATABASE \"\(name)\"" + (template.map { " TEMPLATE \"\($0)\"" } ?? "")
         // CREATE DATABASE ... TEMPLATE fails while another session is connected to the
         // template; nobody connects to it during tests, but retry a few times to be safe.
         var lastError: Error?
         for attempt in 0..<20 {
             do {
-                try admin.execute(unescaped: "CREATE DATABASE \"\(name)\" TEMPLATE \"\(template)\"")
+                try admin.execute(unescaped: create)
                 lastError = nil
                 break
             } catch {
@@ -42,28 +52,42 @@ public final class TestDatabase: Sendable {
             }
         }
         if let e = lastError { throw e }
-        url = Self.replacingDatabase(in: adminURL, with: name)
+        url = Self.url(adminURL, database: name)
     }
 
-    public func connect() throws -> PostgresConnection {
+    /// The connection settings of this database, adjusted by the caller if it likes.
+    public func configuration(_ adjust: (inout PostgresConfiguration) -> Void = { _ in }) -> PostgresConfiguration {
         var c = PostgresConfiguration(url: url)
         c.applicationName = "ota-tests"
-        return try PostgresConnection(c)
+        adjust(&c)
+        return c
     }
 
-    /// Drops the database (terminating sessions left behind, e.g. a killed gateway's).
+    public func connect(_ adjust: (inout PostgresConfiguration) -> Void = { _ in }) throws -> PostgresConnection {
+        try PostgresConnection(configuration(adjust))
+    }
+
+    /// Drops the database (FORCE ends sessions left behind, e.g. a killed gateway's or a
+    /// failed test's).
     public func drop() {
-        guard let admin = try? PostgresConnection(PostgresConfiguration(url: adminURL)) else { return }
-        defer { admin.close() }
-        _ = try? admin.execute(unescaped: "DROP DATABASE IF EXISTS \"\(name)\" WITH (FORCE)")
+        do {
+            let admin = try PostgresConnection(PostgresConfiguration(url: adminURL))
+            defer { admin.close() }
+            try admin.execute(unescaped: "DROP DATABASE IF EXISTS \"\(name)\" WITH (FORCE)")
+        } catch {
+            print("warning: could not drop test database \(name): \(error)")
+        }
     }
 
     deinit { drop() }
 
-    static func replacingDatabase(in url: String, with db: String) -> String {
-        guard let q = url.range(of: "://"), let slash = url[q.upperBound...].firstIndex(of: "/") else { return url + "/" + db }
-        let rest = url[slash...].dropFirst()
-        let params = rest.firstIndex(of: "?").map { String(rest[$0...]) } ?? ""
-        return String(url[..<slash]) + "/" + db + params
+    /// The server URL pointed at another database: a URL's path, or a conninfo's dbname.
+    static func url(_ base: String, database: String) -> String {
+        guard let scheme = base.range(of: "://") else { return base + " dbname=\(database)" }
+        let rest = base[scheme.upperBound...]
+        let query = rest.firstIndex(of: "?").map { String(rest[$0...]) } ?? ""
+        let beforeQuery = rest.firstIndex(of: "?").map { rest[..<$0] } ?? rest
+        let authority = beforeQuery.firstIndex(of: "/").map { beforeQuery[..<$0] } ?? beforeQuery
+        return base[..<scheme.upperBound] + authority + "/" + database + query
     }
 }

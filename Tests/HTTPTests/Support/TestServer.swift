@@ -4,6 +4,7 @@ import Glibc
 import HTTP
 import Posix
 import Synchronization
+import TestSupportCore
 
 /// A handler built from a closure, for tests.
 final class ClosureHandler: HTTPRequestHandler {
@@ -53,7 +54,7 @@ final class TestServer: Sendable {
         }
         thread.start()
         guard ready.wait(timeout: .now() + 5) == .success else {
-            throw TestClientError.timedOut
+            throw TestConnectionError.timedOut
         }
     }
 
@@ -76,8 +77,8 @@ final class TestServer: Sendable {
         signals.send(signal)
     }
 
-    func client(receiveTimeout: Duration = .seconds(5)) throws -> TestClient {
-        try TestClient(port: port, receiveTimeout: receiveTimeout)
+    func client(receiveTimeout: Duration = .seconds(5)) throws -> TestConnection {
+        try TestConnection(port: port, receiveTimeout: receiveTimeout)
     }
 
     /// Answers 200 with "METHOD path body".

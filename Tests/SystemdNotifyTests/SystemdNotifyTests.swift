@@ -1,5 +1,6 @@
 import Glibc
 import Testing
+import TestSupportCore
 @testable import SystemdNotify
 
 /// sd_notify against a real unix datagram socket, as systemd would receive it.

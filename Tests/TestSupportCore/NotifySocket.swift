@@ -3,15 +3,15 @@ import Glibc
 
 /// The receiving end of sd_notify for tests: a real AF_UNIX datagram socket bound to a
 /// path, or to an abstract name ("@..."), as systemd's own notify socket is.
-final class NotifySocket {
-    let address: String
+public final class NotifySocket {
+    public let address: String
     private let fd: Int32
 
-    struct Failure: Error, CustomStringConvertible {
-        var description: String
+    public struct Failure: Error, CustomStringConvertible {
+        public var description: String
     }
 
-    init(abstract: Bool = false) throws {
+    public init(abstract: Bool = false) throws {
         let name = "ota-notify-\(UUID().uuidString.prefix(8))"
         address = abstract ? "@\(name)" : NSTemporaryDirectory() + name + ".sock"
         fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
@@ -35,7 +35,7 @@ final class NotifySocket {
     }
 
     /// The next datagram, or nil after `timeout` seconds.
-    func receive(timeout: Double) -> String? {
+    public func receive(timeout: Double) -> String? {
         var descriptor = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
         guard poll(&descriptor, 1, Int32(timeout * 1000)) == 1 else { return nil }
         var buffer = [UInt8](repeating: 0, count: 4096)
@@ -45,7 +45,7 @@ final class NotifySocket {
 
     /// Datagrams until one contains `assignment` (returned with those before it), or nil
     /// after `timeout` seconds.
-    func receive(until assignment: String, timeout: Double) -> [String]? {
+    public func receive(until assignment: String, timeout: Double) -> [String]? {
         let deadline = Date().addingTimeInterval(timeout)
         var seen: [String] = []
         while case let left = deadline.timeIntervalSinceNow, left > 0 {

@@ -30,7 +30,7 @@ public final class GatewayProcess: @unchecked Sendable {
             throw StartFailure(description: "\(binary) is not built: run `swift build` (make test does)")
         }
         logPath = NSTemporaryDirectory() + "ota-gateway-\(UUID().uuidString).log"
-        FileManager.default.createFile(atPath: logPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
         process = Process()
         process.executableURL = URL(fileURLWithPath: binary)

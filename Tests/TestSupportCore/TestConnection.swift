@@ -1,7 +1,7 @@
 import Foundation
 import Glibc
 
-enum TestClientError: Error {
+public enum TestConnectionError: Error {
     case connectFailed(Int32)
     case sendFailed(Int32)
     case timedOut
@@ -9,27 +9,16 @@ enum TestClientError: Error {
     case malformedResponse(String)
 }
 
-/// A parsed response as the test client saw it.
-struct TestResponse {
-    var status: Int
-    var headers: [(name: String, value: String)]
-    var body: [UInt8]
-
-    func header(_ name: String) -> String? {
-        headers.first { $0.name.lowercased() == name.lowercased() }?.value
-    }
-
-    var bodyText: String { String(decoding: body, as: UTF8.self) }
-}
-
-/// A small blocking TCP client with a receive timeout, enough to speak HTTP/1.1 to the
-/// server under test byte by byte if needed.
-final class TestClient {
-    let fd: Int32
+/// One TCP connection to a server under test on 127.0.0.1, blocking, with a receive
+/// timeout: enough to speak HTTP/1.1 byte by byte, keep a connection alive, pipeline, or
+/// send bytes no real client would.
+public final class TestConnection {
+    public let fd: Int32
     private var pending: [UInt8] = []
 
-    init(port: Int, receiveTimeout: Duration = .seconds(5)) throws {
+    public init(port: Int, receiveTimeout: Duration = .seconds(5)) throws {
         fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw TestConnectionError.connectFailed(errno) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = UInt16(port).bigEndian
@@ -42,7 +31,7 @@ final class TestClient {
         guard connected == 0 else {
             let code = errno
             close(fd)
-            throw TestClientError.connectFailed(code)
+            throw TestConnectionError.connectFailed(code)
         }
         setReceiveTimeout(receiveTimeout)
         var one: Int32 = 1
@@ -53,17 +42,17 @@ final class TestClient {
         close(fd)
     }
 
-    func setReceiveTimeout(_ timeout: Duration) {
+    public func setReceiveTimeout(_ timeout: Duration) {
         let (seconds, attoseconds) = timeout.components
         var value = timeval(tv_sec: Int(seconds), tv_usec: Int(attoseconds / 1_000_000_000_000))
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &value, socklen_t(MemoryLayout<timeval>.size))
     }
 
-    func send(_ text: String) throws {
+    public func send(_ text: String) throws {
         try send(Array(text.utf8))
     }
 
-    func send(_ bytes: [UInt8]) throws {
+    public func send(_ bytes: [UInt8]) throws {
         var offset = 0
         while offset < bytes.count {
             let sent = bytes.withUnsafeBytes {
@@ -71,15 +60,23 @@ final class TestClient {
             }
             if sent < 0 {
                 if errno == EINTR { continue }
-                throw TestClientError.sendFailed(errno)
+                throw TestConnectionError.sendFailed(errno)
             }
             offset += sent
         }
     }
 
     /// Half-closes: the server sees end of input.
-    func finishSending() {
+    public func finishSending() {
         shutdown(fd, Int32(SHUT_WR))
+    }
+
+    /// True when the server has sent something (or closed) that is not read yet, without
+    /// waiting: lets a test ask "has it answered already?" instead of timing it.
+    public func hasInputWaiting() -> Bool {
+        if !pending.isEmpty { return true }
+        var descriptor = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        return poll(&descriptor, 1, 0) == 1
     }
 
     /// Reads more bytes into `pending`; throws on timeout or end of stream.
@@ -91,15 +88,15 @@ final class TestClient {
                 pending.append(contentsOf: chunk[0..<count])
                 return
             }
-            if count == 0 { throw TestClientError.closedByPeer }
+            if count == 0 { throw TestConnectionError.closedByPeer }
             if errno == EINTR { continue }
-            if errno == EAGAIN || errno == EWOULDBLOCK { throw TestClientError.timedOut }
-            throw TestClientError.closedByPeer  // ECONNRESET
+            if errno == EAGAIN || errno == EWOULDBLOCK { throw TestConnectionError.timedOut }
+            throw TestConnectionError.closedByPeer  // ECONNRESET
         }
     }
 
     /// Reads one response. `bodyExpected: false` is for answers to HEAD.
-    func readResponse(bodyExpected: Bool = true) throws -> TestResponse {
+    public func readResponse(bodyExpected: Bool = true) throws -> TestResponse {
         var headEnd: Int?
         while headEnd == nil {
             headEnd = findHeadEnd()
@@ -110,17 +107,17 @@ final class TestClient {
         var lines = head.components(separatedBy: "\r\n")
         let statusLine = lines.removeFirst().split(separator: " ", maxSplits: 2)
         guard statusLine.count >= 2, statusLine[0] == "HTTP/1.1", let status = Int(statusLine[1]) else {
-            throw TestClientError.malformedResponse(head)
+            throw TestConnectionError.malformedResponse(head)
         }
         var headers: [(name: String, value: String)] = []
         for line in lines {
-            guard let colon = line.firstIndex(of: ":") else { throw TestClientError.malformedResponse(head) }
+            guard let colon = line.firstIndex(of: ":") else { throw TestConnectionError.malformedResponse(head) }
             headers.append((String(line[..<colon]), line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)))
         }
         var response = TestResponse(status: status, headers: headers, body: [])
         if status >= 200, bodyExpected, status != 204, status != 304 {
             guard let length = response.header("Content-Length").flatMap(Int.init) else {
-                throw TestClientError.malformedResponse("no Content-Length: \(head)")
+                throw TestConnectionError.malformedResponse("no Content-Length: \(head)")
             }
             while pending.count < length { try fill() }
             response.body = Array(pending[0..<length])
@@ -140,20 +137,21 @@ final class TestClient {
 
     /// True when the server closes the connection (EOF or reset) within the receive
     /// timeout without sending anything more.
-    func waitForClose() -> Bool {
+    public func waitForClose() -> Bool {
         guard pending.isEmpty else { return false }
         do {
             try fill()
             return false
-        } catch TestClientError.closedByPeer {
+        } catch TestConnectionError.closedByPeer {
             return true
         } catch {
             return false
         }
     }
 
-    /// Reads until the server closes, returning everything received.
-    func readUntilClosed() -> [UInt8] {
+    /// Reads until the server closes (or the receive timeout passes), returning everything
+    /// received.
+    public func readUntilClosed() -> [UInt8] {
         while true {
             do {
                 try fill()
