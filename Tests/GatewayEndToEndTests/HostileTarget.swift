@@ -1,0 +1,126 @@
+import Foundation
+import Synchronization
+import TestSupport
+
+/// The real gateway on a database of its own, started for one attack and watched from
+/// outside, as an operator would: its resident memory (/proc/<pid>/status), its sockets
+/// as the kernel sees them (/proc/net/tcp), and a fresh client's answers meanwhile.
+final class HostileTarget: Sendable {
+    let database: TestDatabase
+    let gateway: GatewayProcess
+
+    init(environment: [String: String] = [:]) throws {
+        database = try TestDatabase()
+        gateway = try GatewayProcess(databaseURL: database.url, environment: environment)
+    }
+
+    deinit { gateway.stop() }
+
+    var port: Int { gateway.port }
+
+    /// VmRSS in KiB; nil once the process is gone.
+    func residentKiB() -> Int? {
+        guard let status = try? String(contentsOfFile: "/proc/\(gateway.pid)/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") })
+        else { return nil }
+        return Int(line.split(separator: " ").dropFirst().first ?? "")
+    }
+
+    /// Probes and samples memory on a thread of its own while `attack` runs on another,
+    /// then stops the probes (also when the attack throws).
+    func underWatch<T: Sendable>(
+        interval: Duration = .milliseconds(250),
+        _ attack: @escaping @Sendable () throws -> T
+    ) async throws -> (T, Watch.Report) {
+        let watch = Watch(target: self, interval: interval)
+        async let report = offThread { watch.run() }
+        let outcome: Result<T, any Error>
+        do {
+            outcome = .success(try await offThread(attack))
+        } catch {
+            outcome = .failure(error)
+        }
+        watch.stop()
+        let watched = try await report
+        return (try outcome.get(), watched)
+    }
+}
+
+/// A fresh client's GET /livez and a VmRSS sample every `interval` until stopped; at most
+/// `limit` rounds, so a forgotten stop cannot make it run for ever.
+final class Watch: Sendable {
+    struct Report: Sendable {
+        var probes: [Probe]
+        var peakKiB: Int
+
+        var worstMilliseconds: Double { probes.map(\.milliseconds).max() ?? 0 }
+        var medianMilliseconds: Double {
+            let sorted = probes.map(\.milliseconds).sorted()
+            return sorted.isEmpty ? 0 : sorted[sorted.count / 2]
+        }
+        var statuses: [Int?] { probes.map(\.status) }
+        var summary: String {
+            let failures = probes.compactMap(\.failure)
+            return "\(probes.count) probes of /livez, median \(Int(medianMilliseconds)) ms, worst \(Int(worstMilliseconds)) ms"
+                + (failures.isEmpty ? "" : ", failures: \(Set(failures).sorted())")
+        }
+    }
+
+    private let target: HostileTarget
+    private let interval: Duration
+    private let limit: Int
+    private let stopped = Atomic<Bool>(false)
+
+    init(target: HostileTarget, interval: Duration, limit: Int = 400) {
+        self.target = target
+        self.interval = interval
+        self.limit = limit
+    }
+
+    func stop() { stopped.store(true, ordering: .releasing) }
+
+    func run() -> Report {
+        var report = Report(probes: [], peakKiB: target.residentKiB() ?? 0)
+        for _ in 0..<limit where !stopped.load(ordering: .acquiring) {
+            report.probes.append(Probe.get(port: target.port))
+            report.peakKiB = max(report.peakKiB, target.residentKiB() ?? 0)
+            Thread.sleep(forTimeInterval: interval.inMilliseconds / 1000)
+        }
+        return report
+    }
+}
+
+/// One IPv4 TCP socket as /proc/net/tcp lists it.
+struct KernelSocket {
+    static let established = 0x01
+
+    var localPort: Int
+    var remotePort: Int
+    var state: Int
+    /// Bytes written and not yet acknowledged by the peer (for a listener: the backlog).
+    var sendQueue: Int
+    /// Bytes received and not yet read by the application.
+    var receiveQueue: Int
+
+    /// Every socket in this network namespace (the gateway's and the test's alike).
+    static func all() -> [KernelSocket] {
+        guard let table = try? String(contentsOfFile: "/proc/net/tcp", encoding: .ascii) else { return [] }
+        return table.split(separator: "\n").dropFirst().compactMap { line in
+            let fields = line.split(separator: " ")
+            guard fields.count > 4 else { return nil }
+            func port(_ address: Substring) -> Int? { address.split(separator: ":").last.flatMap { Int($0, radix: 16) } }
+            let queues = fields[4].split(separator: ":")
+            guard let local = port(fields[1]), let remote = port(fields[2]), let state = Int(fields[3], radix: 16),
+                  queues.count == 2, let tx = Int(queues[0], radix: 16), let rx = Int(queues[1], radix: 16)
+            else { return nil }
+            return KernelSocket(localPort: local, remotePort: remote, state: state, sendQueue: tx, receiveQueue: rx)
+        }
+    }
+
+    /// The socket with these ports, preferring an established one over leftovers
+    /// (TIME_WAIT) of an earlier connection that happened to use the same ports.
+    static func find(local: Int, remote: Int, in table: [KernelSocket] = all()) -> KernelSocket? {
+        let matching = table.filter { $0.localPort == local && $0.remotePort == remote }
+        return matching.first(where: { $0.state == established }) ?? matching.first
+    }
+}
