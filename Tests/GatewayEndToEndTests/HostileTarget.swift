@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 import Synchronization
 import TestSupport
 
@@ -20,7 +21,7 @@ final class HostileTarget: Sendable {
 
     /// VmRSS in KiB; nil once the process is gone.
     func residentKiB() -> Int? {
-        guard let status = try? String(contentsOfFile: "/proc/\(gateway.pid)/status", encoding: .utf8),
+        guard let status = readProcFile("/proc/\(gateway.pid)/status"),
               let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") })
         else { return nil }
         return Int(line.split(separator: " ").dropFirst().first ?? "")
@@ -104,7 +105,7 @@ struct KernelSocket {
 
     /// Every socket in this network namespace (the gateway's and the test's alike).
     static func all() -> [KernelSocket] {
-        guard let table = try? String(contentsOfFile: "/proc/net/tcp", encoding: .ascii) else { return [] }
+        guard let table = readProcFile("/proc/net/tcp") else { return [] }
         return table.split(separator: "\n").dropFirst().compactMap { line in
             let fields = line.split(separator: " ")
             guard fields.count > 4 else { return nil }
@@ -123,4 +124,22 @@ struct KernelSocket {
         let matching = table.filter { $0.localPort == local && $0.remotePort == remote }
         return matching.first(where: { $0.state == established }) ?? matching.first
     }
+}
+
+/// The whole of a /proc file. Foundation's readers stop after the first page of a file
+/// whose size stat(2) reports as 0, which /proc/net/tcp is on a busy machine.
+func readProcFile(_ path: String) -> String? {
+    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else { return nil }
+    defer { close(fd) }
+    var bytes: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 64 * 1024)
+    // Bounded: /proc/net/tcp is 150 bytes a socket; 64 MiB would be 400,000 sockets.
+    while bytes.count < 64 << 20 {
+        let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+        if n < 0, errno == EINTR { continue }
+        guard n > 0 else { break }
+        bytes += chunk[0..<n]
+    }
+    return String(decoding: bytes, as: UTF8.self)
 }
