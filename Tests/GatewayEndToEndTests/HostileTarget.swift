@@ -20,8 +20,10 @@ final class HostileTarget: Sendable {
     var port: Int { gateway.port }
 
     /// VmRSS in KiB; nil once the process is gone.
-    func residentKiB() -> Int? {
-        guard let status = readProcFile("/proc/\(gateway.pid)/status"),
+    func residentKiB() -> Int? { Self.residentKiB(pid: gateway.pid) }
+
+    static func residentKiB(pid: Int32) -> Int? {
+        guard let status = readProcFile("/proc/\(pid)/status"),
               let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") })
         else { return nil }
         return Int(line.split(separator: " ").dropFirst().first ?? "")
@@ -29,11 +31,16 @@ final class HostileTarget: Sendable {
 
     /// Probes and samples memory on a thread of its own while `attack` runs on another,
     /// then stops the probes (also when the attack throws).
+    ///
+    /// Neither thread may hold the target: a thread lets go of its closure a little after
+    /// it resumed the test, and if the test process exits in that moment the target's
+    /// deinit never runs and the gateway outlives the tests. So `attack` should capture
+    /// the port, not the target, and the watch gets the port and pid alone.
     func underWatch<T: Sendable>(
         interval: Duration = .milliseconds(250),
         _ attack: @escaping @Sendable () throws -> T
     ) async throws -> (T, Watch.Report) {
-        let watch = Watch(target: self, interval: interval)
+        let watch = Watch(port: port, pid: gateway.pid, interval: interval)
         async let report = offThread { watch.run() }
         let outcome: Result<T, any Error>
         do {
@@ -67,13 +74,15 @@ final class Watch: Sendable {
         }
     }
 
-    private let target: HostileTarget
+    private let port: Int
+    private let pid: Int32
     private let interval: Duration
     private let limit: Int
     private let stopped = Atomic<Bool>(false)
 
-    init(target: HostileTarget, interval: Duration, limit: Int = 400) {
-        self.target = target
+    init(port: Int, pid: Int32, interval: Duration, limit: Int = 400) {
+        self.port = port
+        self.pid = pid
         self.interval = interval
         self.limit = limit
     }
@@ -81,10 +90,10 @@ final class Watch: Sendable {
     func stop() { stopped.store(true, ordering: .releasing) }
 
     func run() -> Report {
-        var report = Report(probes: [], peakKiB: target.residentKiB() ?? 0)
+        var report = Report(probes: [], peakKiB: HostileTarget.residentKiB(pid: pid) ?? 0)
         for _ in 0..<limit where !stopped.load(ordering: .acquiring) {
-            report.probes.append(Probe.get(port: target.port))
-            report.peakKiB = max(report.peakKiB, target.residentKiB() ?? 0)
+            report.probes.append(Probe.get(port: port))
+            report.peakKiB = max(report.peakKiB, HostileTarget.residentKiB(pid: pid) ?? 0)
             Thread.sleep(forTimeInterval: interval.inMilliseconds / 1000)
         }
         return report
