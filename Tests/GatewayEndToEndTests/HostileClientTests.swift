@@ -23,7 +23,7 @@ import TestSupport
     }
 
     static func checkFreshClients(_ report: Watch.Report, allowing allowed: Set<Int> = [200], _ name: String) {
-        #expect(!report.probes.isEmpty, "\(name): no probe ran")
+        #expect(report.probes.count >= 3, "\(name): only \(report.probes.count) probes ran")
         for probe in report.probes {
             #expect(probe.status.map(allowed.contains) == true, "\(name): a fresh client got \(probe.status.map(String.init) ?? "no answer") (\(probe.failure ?? ""))")
             #expect(probe.milliseconds < freshClientBound, "\(name): a fresh client waited \(Int(probe.milliseconds)) ms")

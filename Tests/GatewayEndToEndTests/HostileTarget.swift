@@ -41,7 +41,9 @@ final class HostileTarget: Sendable {
         _ attack: @escaping @Sendable () throws -> T
     ) async throws -> (T, Watch.Report) {
         let watch = Watch(port: port, pid: gateway.pid, interval: interval)
-        async let report = offThread { watch.run() }
+        // Started here, not as a child task: with the cooperative pool's two threads taken
+        // by blocking tests elsewhere in the suite, a child task began seconds late.
+        watch.start()
         let outcome: Result<T, any Error>
         do {
             outcome = .success(try await offThread(attack))
@@ -49,7 +51,7 @@ final class HostileTarget: Sendable {
             outcome = .failure(error)
         }
         watch.stop()
-        let watched = try await report
+        let watched = try await offThread { watch.waitForReport() }
         return (try outcome.get(), watched)
     }
 }
@@ -79,6 +81,8 @@ final class Watch: Sendable {
     private let interval: Duration
     private let limit: Int
     private let stopped = Atomic<Bool>(false)
+    private let report = Mutex(Report(probes: [], peakKiB: 0))
+    private let finished = DispatchSemaphore(value: 0)
 
     init(port: Int, pid: Int32, interval: Duration, limit: Int = 400) {
         self.port = port
@@ -89,14 +93,31 @@ final class Watch: Sendable {
 
     func stop() { stopped.store(true, ordering: .releasing) }
 
-    func run() -> Report {
-        var report = Report(probes: [], peakKiB: HostileTarget.residentKiB(pid: pid) ?? 0)
+    func start() {
+        let thread = Thread { [self] in
+            run()
+            finished.signal()
+        }
+        thread.start()
+    }
+
+    /// The report, once the thread ended (at most a probe's timeout after `stop`).
+    func waitForReport() -> Report {
+        _ = finished.wait(timeout: .now() + 15)
+        return report.withLock { $0 }
+    }
+
+    private func run() {
+        report.withLock { $0.peakKiB = HostileTarget.residentKiB(pid: pid) ?? 0 }
         for _ in 0..<limit where !stopped.load(ordering: .acquiring) {
-            report.probes.append(Probe.get(port: port))
-            report.peakKiB = max(report.peakKiB, HostileTarget.residentKiB(pid: pid) ?? 0)
+            let probe = Probe.get(port: port)
+            let rss = HostileTarget.residentKiB(pid: pid) ?? 0
+            report.withLock {
+                $0.probes.append(probe)
+                $0.peakKiB = max($0.peakKiB, rss)
+            }
             Thread.sleep(forTimeInterval: interval.inMilliseconds / 1000)
         }
-        return report
     }
 }
 

@@ -191,11 +191,29 @@ struct Probe: Sendable {
         let request = Array("GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".utf8)
         guard s.sendAll(request, deadline: deadline) else { return result(nil, "could not send") }
         let (status, failure) = s.readResponse(until: deadline)
-        return result(status, failure)
+        let probe = result(status, failure)
+        // The gateway closes first after `Connection: close`; closing before its FIN came
+        // would leave this side in TIME_WAIT on an ephemeral port, hundreds per run, and
+        // a port in TIME_WAIT cannot be bound by the next test run's PostgreSQL.
+        if status != nil { s.awaitEndOfStream(until: clock.now + .seconds(1)) }
+        return probe
     }
 }
 
 extension RawSocket {
+    /// Reads and drops whatever comes until the peer closes (or the deadline passes).
+    func awaitEndOfStream(until deadline: ContinuousClock.Instant) {
+        var bytes: [UInt8] = []
+        while ContinuousClock.now < deadline {
+            _ = wait(for: Int16(POLLIN), milliseconds: (deadline - ContinuousClock.now).pollMilliseconds)
+            bytes.removeAll(keepingCapacity: true)
+            switch receiveSome(into: &bytes) {
+            case .bytes, .wouldBlock: continue
+            case .closed, .reset: return
+            }
+        }
+    }
+
     /// Waits for one complete response: its status, or why there was none.
     func readResponse(until deadline: ContinuousClock.Instant) -> (status: Int?, failure: String?) {
         var stream = ResponseStream()
