@@ -179,12 +179,17 @@ import TestSupport
     /// and new connections wait in the backlog. A client connects and sends its request
     /// there, a silent one connects after it, one slot frees, and one accept batch takes
     /// both: the second must not shed the first, whose request is in (unread) already.
-    @Test func aClientWhoseRequestHasArrivedIsNotShedForANewcomer() async throws {
+    ///
+    /// A second race lives in the same place: a client that connects just as the last 503
+    /// slot is taken used to be accepted by the same batch and closed unanswered. It needs
+    /// the gateway's thread preempted at that moment, so the rounds run in parallel, each
+    /// on a gateway of its own (they found it in about one round of eight on this machine).
+    @Test(arguments: 1...8) func aClientWhoseRequestHasArrivedIsNotShedForANewcomer(round: Int) async throws {
         let limit = 4
         let target = try HostileTarget(environment: ["OTA_MAX_CONNECTIONS": "\(limit)"])
         let port = target.port
         let answer = try await offThread { try Self.shedRace(port: port, limit: limit) }
-        print("hostile shed race: the client with a request in got \(answer.status.map(String.init) ?? "nothing") \(answer.failure ?? "")")
+        print("hostile shed race \(round): the client with a request in got \(answer.status.map(String.init) ?? "nothing") \(answer.failure ?? "")")
         #expect(answer.status == 200 || answer.status == 503, "a client whose request had arrived got \(answer.failure ?? "?")")
     }
 
