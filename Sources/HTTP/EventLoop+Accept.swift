@@ -34,7 +34,7 @@ extension EventLoop {
             var isRejection = openCount >= configuration.maxConnections
             if isRejection, shedLongestIdleConnection(now: now) { isRejection = false }
             if isRejection && rejectingCount >= Self.maxRejecting {
-                close(fd)  // cannot happen while the listener is paused; kept for safety
+                close(fd)  // unreachable: the batch stops when the listener is paused; kept for safety
                 continue
             }
             Socket.setNoDelay(fd)
@@ -65,6 +65,10 @@ extension EventLoop {
                 noteDeadline(of: connection)
             }
             updateListenerInterest(now: now)
+            // The last slot (or 503 slot) is taken: stop this batch too, so that whoever
+            // connected meanwhile waits in the backlog rather than being accepted only to be
+            // closed unanswered below (issue 13, HostileClientTests: a reset under load).
+            guard listenerRegistered else { return }
         }
     }
 

@@ -70,6 +70,9 @@ public final class GatewayProcess: @unchecked Sendable {
 
     public var isRunning: Bool { process.isRunning }
 
+    /// The child's process id, for tests that watch it from outside (/proc/<pid>/status).
+    public var pid: Int32 { process.processIdentifier }
+
     /// SIGTERM, then wait (up to `seconds`); returns the exit status.
     @discardableResult
     public func stop(within seconds: Double = 30) -> Int32 {
