@@ -52,10 +52,12 @@ datadir_of() {
 }
 
 free_port() {
-  # A random unprivileged port that nothing answers on (bash's /dev/tcp, no extra tools).
+  # A random unprivileged port that nothing answers on (bash's /dev/tcp, no extra tools),
+  # below Linux's ephemeral range (32768-60999 by default): a port there can be taken by
+  # any outgoing connection, or sit in TIME_WAIT, and the server then fails to bind.
   local p
   for _ in $(seq 1 200); do
-    p=$(( 20000 + RANDOM % 40000 ))
+    p=$(( 20000 + RANDOM % 12000 ))
     if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then echo "$p"; return; fi
   done
   echo "localpg: no free port found" >&2; exit 1
@@ -105,6 +107,7 @@ start() {
     [[ -n $port ]] || port=$(sed -n 's|.*@127\.0\.0\.1:\([0-9]*\)/.*|\1|p' "$dir/url" 2>/dev/null)
     as_pg "$pgbin/pg_ctl" -D "$data" -m fast -w stop >/dev/null
   fi
+  local asked=$port
   [[ -n $port ]] || port=$(free_port)
   local mode
   if ((fast)); then
@@ -116,9 +119,21 @@ start() {
   # caller (Ctrl-C, timeout) must not leave a server starting that nobody stops; the
   # caller's cleanup stops it once this returns.
   trap '' INT TERM HUP
-  as_pg "$pgbin/pg_ctl" -D "$data" -w -t 60 -l "$data/server.log" \
-    -o "-p $port -k $sock -c listen_addresses=127.0.0.1 -c max_connections=300 -c shared_buffers=256MB $mode" \
-    start >/dev/null || { tail -n 30 "$data/server.log" >&2; exit 1; }
+  # A port chosen here can still be taken between the check and the bind: try another
+  # (a port the caller asked for is tried once).
+  local attempt
+  for attempt in 1 2 3 4 5; do
+    if as_pg "$pgbin/pg_ctl" -D "$data" -w -t 60 -l "$data/server.log" \
+      -o "-p $port -k $sock -c listen_addresses=127.0.0.1 -c max_connections=300 -c shared_buffers=256MB $mode" \
+      start >/dev/null; then
+      break
+    fi
+    if [[ -n $asked ]] || ((attempt == 5)) || ! tail -n 20 "$data/server.log" | grep -q "could not bind\|Address already in use"; then
+      tail -n 30 "$data/server.log" >&2; exit 1
+    fi
+    echo "localpg: port $port was taken, trying another" >&2
+    port=$(free_port)
+  done
   echo "postgresql://postgres@127.0.0.1:$port/postgres" > "$dir/url"
   url
 }
