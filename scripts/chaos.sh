@@ -6,19 +6,22 @@
 # a cut link); then the checks of scripts/chaos_checks.py. Prints a table per seed and
 # exits non-zero on any violation.
 #
-#   scripts/chaos.sh          OTA_CHAOS_SEEDS seeds (default 20: seeds 1..20), or the one seed
-#                             OTA_CHAOS_SEED; OTA_CHAOS_DURATION seconds each (default 50)
-#   scripts/chaos.sh quick    one seed (OTA_CHAOS_SEED, default 1) of 20 seconds, for make test,
+#   scripts/chaos.sh [SEED]   OTA_CHAOS_SEEDS seeds (default 20: seeds 1..20), or the one seed
+#                             SEED / OTA_CHAOS_SEED; OTA_CHAOS_DURATION seconds each (default 50)
+#   scripts/chaos.sh quick [SEED]  one seed (default 1) of 20 seconds, for make test,
 #                             then a self-test: tampered journal and database must be reported
 #
 # Environment: OTA_CHAOS_CLIENTS (default 6), OTA_CHAOS_SKIP_BUILD=1 (use the existing debug
 # build), OTA_CHAOS_KEEP_LOGS=1 (keep .local/chaos-logs/seed-N of clean seeds too; a seed
-# with a violation always keeps its logs). The seeds' databases of failed seeds stay on the
-# cluster only while it runs: set OTA_CHAOS_KEEP=1 to leave the cluster's directory behind.
+# with a violation always keeps its logs, journal and a pg_dump of its database there),
+# OTA_CHAOS_KEEP=1 (leave the stopped cluster behind), OTA_CHAOS_DURABILITY=off (see below).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 mode=${1:-full}
+# A seed as the last argument (`scripts/chaos.sh 7`, `scripts/chaos.sh quick 7`) wins over OTA_CHAOS_SEED.
+if [[ $mode =~ ^[0-9]+$ ]]; then OTA_CHAOS_SEED=$mode; mode=full; fi
+if [[ ${2:-} =~ ^[0-9]+$ ]]; then OTA_CHAOS_SEED=$2; fi
 case $mode in
   full)
     if [[ -n ${OTA_CHAOS_SEED:-} ]]; then seeds=$OTA_CHAOS_SEED; else seeds=$(seq -s, 1 "${OTA_CHAOS_SEEDS:-20}"); fi
@@ -26,7 +29,7 @@ case $mode in
   quick)
     seeds=${OTA_CHAOS_SEED:-1}
     duration=${OTA_CHAOS_DURATION:-20} ;;
-  *) echo "usage: scripts/chaos.sh [full|quick]" >&2; exit 2 ;;
+  *) echo "usage: scripts/chaos.sh [full|quick] [SEED]" >&2; exit 2 ;;
 esac
 
 command -v python3 >/dev/null || { echo "chaos: needs python3" >&2; exit 1; }
