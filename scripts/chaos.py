@@ -104,15 +104,16 @@ class RunState:
 
 
 class Injector(threading.Thread):
-    """Runs the seed's fault schedule: the five kinds once each, in a seeded order at
-    seeded times between 15% and 80% of the run, at least a few seconds apart."""
+    """Runs the seed's fault schedule: each kind once (cuts one to three times), in a
+    seeded order at seeded times between 15% and 80% of the run, a few seconds apart."""
 
     def __init__(self, run, duration, cluster, proxy, gateways, workers, watchdog):
         super().__init__(name="injector", daemon=True)
         self.run_state, self.cluster, self.proxy = run, cluster, proxy
         self.gateways, self.workers, self.watchdog = gateways, workers, watchdog
         rng = run.rng_for("faults")
-        kinds = ["kill_gateway", "kill_worker", "restart_postgres", "slow_link", "cut_link"]
+        # Cuts are cheap and hit commits in flight (outcome unknown to the gateway): one to three.
+        kinds = ["kill_gateway", "kill_worker", "restart_postgres", "slow_link"] + ["cut_link"] * rng.randint(1, 3)
         rng.shuffle(kinds)
         start, end = 0.15 * duration, 0.8 * duration
         slot = (end - start) / len(kinds)
@@ -176,20 +177,30 @@ class Injector(threading.Thread):
 
 
 def setup_partners(run, gateways):
-    """One operator per partner (created and logged in before any fault)."""
+    """One operator per partner, created and logged in before any fault."""
+    from chaos_client import NO_ANSWER, exchange
     port = gateways[0].port
-    from chaos_client import exchange
+
+    def send(path, body, headers):
+        for _ in range(20):  # a fresh gateway may still be connecting to the database
+            try:
+                a = exchange(port, "POST", path, json.dumps(body).encode(), dict(headers, **{"Content-Type": "application/json"}), 30)
+                if a.status not in (502, 503, 504):
+                    return a
+            except NO_ANSWER:
+                pass
+            time.sleep(0.5)
+        raise RuntimeError(f"POST {path}: no answer during setup")
+
     for p in PARTNERS:
         name = f"chaos-{run.seed}-{p['code']}"
         password = f"Fault-{run.seed}-Injection!"
-        body = json.dumps({"username": name, "password": password, "display_name": f"Chaos {p['code']}",
-                           "venue_ids": [p["venue"]]}).encode()
-        a = exchange(port, "POST", "/api/ota/operators", body,
-                     {"X-API-Key": p["key"], "Content-Type": "application/json", "Idempotency-Key": f"op-{run.seed}-{p['code']}"}, 30)
+        a = send("/api/ota/operators", {"username": name, "password": password, "display_name": f"Chaos {p['code']}",
+                                        "venue_ids": [p["venue"]]},
+                 {"X-API-Key": p["key"], "Idempotency-Key": f"op-{run.seed}-{p['code']}"})
         if a.status != 201:
             raise RuntimeError(f"creating operator for {p['code']}: {a.status} {a.body[:300]!r}")
-        a = exchange(port, "POST", "/operators/login", json.dumps({"username": name, "password": password}).encode(),
-                     {"Content-Type": "application/json"}, 30)
+        a = send("/operators/login", {"username": name, "password": password}, {})
         if a.status != 200:
             raise RuntimeError(f"operator login for {p['code']}: {a.status} {a.body[:300]!r}")
         p["token"] = a.json()["token"]
@@ -202,6 +213,9 @@ def seed_run(args, cluster, catalog, seed):
     shutil.rmtree(logdir, ignore_errors=True)
     os.makedirs(logdir)
     psql(cluster.server, f"CREATE DATABASE {db} TEMPLATE {args.template}")
+    # As a server in service would have had one lately: the crash's recovery replays the
+    # seed's own work, not the copy of the template.
+    psql(cluster.server, "CHECKPOINT")
     url = cluster.url(db)
     run = RunState(seed, args.duration, catalog)
     proxy = Proxy("127.0.0.1", cluster.port(), seed=seed)

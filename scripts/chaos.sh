@@ -101,6 +101,12 @@ template=chaos_template
 psql "$server" -qAt -v ON_ERROR_STOP=1 -c "CREATE DATABASE $template" >/dev/null
 OTA_DATABASE_URL="$base/$template" "$bin/ota-admin" migrate --dir sql/migrations >/dev/null
 OTA_DATABASE_URL="$base/$template" "$bin/ota-seed" --catalog config/catalog.json --dev-partners >/dev/null
+# Room in the OTA pools, so that the clients of a long seed do not sell everything out
+# and spend the rest of it on 409s (the seeded figures are a few thousand units).
+psql "$base/$template" -qAt -v ON_ERROR_STOP=1 >/dev/null <<'SQL'
+UPDATE products SET sellable_cap = sellable_cap + 20000;
+UPDATE channel_inventory SET allocated = allocated + 20000 WHERE channel = 'ota';
+SQL
 psql "$server" -qAt -c "ALTER DATABASE $template WITH ALLOW_CONNECTIONS false" >/dev/null
 
 echo "== chaos: seeds $seeds, ${duration}s each"
