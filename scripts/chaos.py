@@ -18,6 +18,7 @@ import json
 import os
 import random
 import shutil
+import signal
 import subprocess
 import sys
 import threading
@@ -360,6 +361,9 @@ def table(rows):
 
 
 def main():
+    # A SIGTERM (a timeout, the caller's cleanup) unwinds like Ctrl-C, through the seed's
+    # finally: its gateways and workers run in sessions of their own and would outlive us.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--bin", required=True)
     ap.add_argument("--server", required=True)

@@ -64,10 +64,13 @@ base=${server%/postgres}
 port=${base##*:}
 data=$pgdir/data
 [[ -f $pgdir/datadir ]] && data=$(cat "$pgdir/datadir")
+# The pg_ctl of the server that runs (its major version), for the crash and the restarts.
+major=$(( $(psql "$server" -qAtX -c "SHOW server_version_num") / 10000 ))
 pgbin=""
-for d in /usr/lib/postgresql/15/bin /usr/local/pgsql/bin; do
+for d in "/usr/lib/postgresql/$major/bin" /usr/local/pgsql/bin; do
   [[ -x $d/pg_ctl ]] && { pgbin=$d; break; }
 done
+[[ -n $pgbin ]] || { echo "chaos: no pg_ctl for PostgreSQL $major" >&2; exit 1; }
 pguser=""
 [[ $(id -u) -eq 0 ]] && pguser=postgres
 as_pg() { if [[ -n $pguser ]]; then runuser -u "$pguser" -- "$@"; else "$@"; fi; }
