@@ -1,5 +1,5 @@
 # The two commands of the README. Everything else is in scripts/.
-.PHONY: run test build bench clean distclean openapi
+.PHONY: run test build bench chaos clean distclean openapi
 
 run:
 	@scripts/run.sh
@@ -12,6 +12,11 @@ build:
 
 bench:
 	@Benchmarks/run.sh
+
+# Fault injection (issue 13): OTA_CHAOS_SEEDS seeds (default 20) of kills, a crash of
+# PostgreSQL and a broken link under randomized clients, then the durability checks.
+chaos:
+	@scripts/chaos.sh
 
 # Build products only (.build, .build-bench, throwaway test clusters .local/testpg-*).
 clean:
