@@ -39,12 +39,15 @@ extension ReservationStore {
         case notActive(ReservationStatus)
     }
 
-    /// active -> cancelled; the reservations trigger returns the units to the pool.
+    /// active -> cancelled; the reservations trigger returns the units to the pool. A hold
+    /// past its expiry (by the database clock, under the row lock) is refused as expired.
     public func cancel(reservationId: String, partnerId: Int64) throws(StoreError) -> CancelOutcome {
         try storeCall {
             try db.transaction { () throws -> CancelOutcome in
-                guard let (r, _) = try lockForChange(reservationId: reservationId, partnerId: partnerId) else { return .notFound }
+                guard let (r, pastExpiry) = try lockForChange(reservationId: reservationId, partnerId: partnerId) else { return .notFound }
                 guard r.status == .active else { return .notActive(r.status) }
+                // Past its expiry it is expired, whether or not the worker has released it yet.
+                guard !pastExpiry else { return .notActive(.expired) }
                 try end(reservationId: reservationId, as: .cancelled)
                 var cancelled = r
                 cancelled.status = .cancelled
