@@ -1,4 +1,5 @@
 import Glibc
+import Synchronization
 
 /// Deadlines and graceful shutdown.
 ///

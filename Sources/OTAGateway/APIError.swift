@@ -1,7 +1,7 @@
-import HTTP
-import JSON
-import OTADomain
-import OTAStore
+public import HTTP
+public import JSON
+public import OTADomain
+public import OTAStore
 
 /// An error answer, rendered once at the edge as RFC 9457 problem details: the catalog's
 /// type, code and title (ProblemCatalog.swift), a detail for this occurrence, and any

@@ -2,6 +2,7 @@ import HTTP
 import JSON
 import OTADomain
 import OTAStore
+import Foundation
 
 /// The console's JSON API (console session cookie): the KPIs of a window and their series.
 enum AdminHandlers {

@@ -2,6 +2,7 @@ import Foundation
 import OTALog
 import Postgres
 import Synchronization
+import JSON
 
 /// What every worker's key cache must know to stay exact: a generation that moves on
 /// whenever the database announces a change of keys, partners or permissions

@@ -4,6 +4,7 @@ import OTACrypto
 import OTADomain
 import OTAStore
 import Postgres
+import JSON
 
 /// API key lookups of one worker, cached for `authCacheSeconds` (0: not cached) and only
 /// while they belong to the current AuthGeneration: any change of keys, partners or

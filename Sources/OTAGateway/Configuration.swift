@@ -1,7 +1,7 @@
-import Foundation
-import HTTP
-import OTACrypto
-import Postgres
+public import Foundation
+public import HTTP
+public import OTACrypto
+public import Postgres
 
 /// Settings of the gateway, from environment variables (see config/ota.env.example),
 /// validated at start with a message that names the variable.

@@ -2,6 +2,7 @@ import HTTP
 import OTACrypto
 import OTAStore
 import Postgres
+import Foundation
 
 extension Route {
     /// The operator's console and its API: for console accounts only, never partner keys.

@@ -1,6 +1,7 @@
-import HTTP
-import JSON
-import Synchronization
+public import HTTP
+public import JSON
+public import Synchronization
+public import Postgres
 
 /// Wires the HTTP server to one GatewayHandler per worker thread, and starts the listener
 /// that keeps their key caches exact (it lives as long as the process).

@@ -1,11 +1,11 @@
-import Foundation
-import HTTP
-import JSON
-import OTACrypto
-import OTADomain
-import OTALog
-import OTAStore
-import Postgres
+public import Foundation
+public import HTTP
+public import JSON
+public import OTACrypto
+public import OTADomain
+public import OTALog
+public import OTAStore
+public import Postgres
 
 /// The request pipeline of one worker thread, the same for every route:
 /// request id -> route match -> authentication -> permission -> rate limit ->

@@ -2,6 +2,8 @@ import HTTP
 import OTACrypto
 import OTAStore
 import Postgres
+import JSON
+import OTADomain
 
 /// The Idempotency-Key step of the pipeline, for routes declared idempotent: the first
 /// answer for (partner, key) is stored in the same transaction as the change and replayed

@@ -2,6 +2,7 @@ import OTALog
 import OTADomain
 import OTAStore
 import Postgres
+import JSON
 
 /// The one place where errors become problem details. Handlers and pipeline steps throw
 /// whatever they meet (APIError, FieldError, StoreError, PostgresError, anything); this

@@ -5,6 +5,7 @@ import JSON
 import OTADomain
 import OTAStore
 import Postgres
+import Foundation
 
 /// What a handler gets: the request, its route, who made it, and the worker's database
 /// connection (opened on first use, on the worker's own thread).

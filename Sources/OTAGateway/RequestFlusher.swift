@@ -3,6 +3,7 @@ import OTALog
 import OTAStore
 import Postgres
 import Synchronization
+import JSON
 
 /// Writes this gateway's per-minute request counts to PostgreSQL (request_minutes), from a
 /// thread of its own, never on the request path: every `interval` it takes the finished

@@ -1,6 +1,6 @@
-import Glibc
-import JSON
-import Posix
+public import Glibc
+public import JSON
+public import Posix
 
 /// Structured logs of every executable: one JSON object per line on standard output
 /// (ts, level, event, then the fields), so one log pipeline reads them all. Secrets never

@@ -1,5 +1,5 @@
-import OTADomain
-import Postgres
+public import OTADomain
+public import Postgres
 
 /// The sales channels that have inventory pools (channel_inventory.channel).
 public enum SalesChannel: String, Sendable, CaseIterable {

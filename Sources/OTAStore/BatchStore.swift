@@ -1,5 +1,5 @@
-import OTADomain
-import Postgres
+public import OTADomain
+public import Postgres
 
 /// Pre-generated ticket batches.
 public struct BatchStore {

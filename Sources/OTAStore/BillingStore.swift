@@ -1,5 +1,5 @@
-import OTADomain
-import Postgres
+public import OTADomain
+public import Postgres
 
 /// Redemption-based billing: one line per ticket, written at its first redemption.
 public struct BillingStore {

@@ -1,7 +1,7 @@
-import JSON
-import OTACrypto
-import OTADomain
-import Postgres
+public import JSON
+public import OTACrypto
+public import OTADomain
+public import Postgres
 
 /// The catalog and allocations of config/catalog.json, and optionally the development
 /// partners. Seeding only creates what is missing: it never overwrites a price or an

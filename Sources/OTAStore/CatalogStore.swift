@@ -1,5 +1,5 @@
-import OTADomain
-import Postgres
+public import OTADomain
+public import Postgres
 
 /// Products, prices and OTA availability.
 public struct CatalogStore {

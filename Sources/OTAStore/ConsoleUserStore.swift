@@ -1,5 +1,5 @@
-import OTADomain
-import Postgres
+public import OTADomain
+public import Postgres
 
 /// One of the cruise operator's staff who may open the console (never a partner).
 public struct ConsoleUser: Sendable, Equatable {

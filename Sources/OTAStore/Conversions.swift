@@ -1,5 +1,5 @@
-import OTADomain
-import Postgres
+public import OTADomain
+public import Postgres
 
 extension Timestamp: PostgresEncodable {
     /// RFC 3339 in UTC, which PostgreSQL reads as timestamptz.

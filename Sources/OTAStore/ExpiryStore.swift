@@ -1,5 +1,5 @@
-import OTADomain
-import Postgres
+public import OTADomain
+public import Postgres
 
 /// A hold that a sweep marked expired; its units went back to the pool in the same
 /// transaction (the trigger on reservations lowers channel_inventory.reserved).

@@ -1,6 +1,6 @@
-import Foundation
-import OTACrypto
-import Postgres
+public import Foundation
+public import OTACrypto
+public import Postgres
 
 /// The repeatable half of the schema: sql/functions holds one file per function, each a
 /// CREATE OR REPLACE FUNCTION, and nothing else defines a function, so the definition of

@@ -1,4 +1,4 @@
-import Postgres
+public import Postgres
 
 /// A response as first sent, kept for replay.
 public struct StoredResponse: Sendable, Equatable {

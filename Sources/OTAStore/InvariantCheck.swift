@@ -1,4 +1,4 @@
-import Postgres
+public import Postgres
 
 /// The invariants of the inventory (SPEC section 1), checked straight from SQL. The
 /// database enforces them itself; this is for noticing when that enforcement was bypassed

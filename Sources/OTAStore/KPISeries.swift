@@ -1,5 +1,5 @@
-import OTADomain
-import Postgres
+public import OTADomain
+public import Postgres
 
 extension KPI {
     public enum Metric: String, Sendable, CaseIterable {

@@ -1,5 +1,5 @@
-import OTADomain
-import Postgres
+public import OTADomain
+public import Postgres
 
 /// The console's figures for a window [from, to), read in one REPEATABLE READ snapshot so
 /// that every figure describes the same moment, and so every gateway answers the same.

@@ -1,4 +1,4 @@
-import OTADomain
+public import OTADomain
 
 /// The product requirement's figures, as the console and GET /api/admin/kpis show them.
 /// Every count is exact, read from the database in one snapshot; a window is [from, to).

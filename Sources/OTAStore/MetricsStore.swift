@@ -1,5 +1,5 @@
-import OTADomain
-import Postgres
+public import OTADomain
+public import Postgres
 
 /// Business gauges for /metrics, read from the database at scrape time.
 public struct MetricsStore {

@@ -1,5 +1,5 @@
-import Foundation
-import Postgres
+public import Foundation
+public import Postgres
 
 /// Applies the plain SQL files of sql/migrations in order, between the two passes over the
 /// function files of sql/functions (FunctionFiles.swift): functions that do not exist yet

@@ -1,5 +1,5 @@
-import OTADomain
-import Postgres
+public import OTADomain
+public import Postgres
 
 /// POST /operators/login as one store command: the per-address limit, the lockouts, the
 /// password check and the session. The command never confirms a password to a caller who

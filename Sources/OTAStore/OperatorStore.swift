@@ -1,5 +1,5 @@
-import OTADomain
-import Postgres
+public import OTADomain
+public import Postgres
 
 /// Partners' operators, their sessions and login throttling.
 public struct OperatorStore {

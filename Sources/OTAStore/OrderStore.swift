@@ -1,5 +1,5 @@
-import OTADomain
-import Postgres
+public import OTADomain
+public import Postgres
 
 /// Orders and the tickets issued with them.
 public struct OrderStore {

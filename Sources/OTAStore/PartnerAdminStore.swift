@@ -1,6 +1,6 @@
-import OTACrypto
-import OTADomain
-import Postgres
+public import OTACrypto
+public import OTADomain
+public import Postgres
 
 /// What the partners table accepts (the CHECKs of 0003), so input can be refused with a
 /// clear message before it reaches the database, which refuses it anyway.

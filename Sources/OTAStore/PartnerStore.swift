@@ -1,6 +1,6 @@
-import OTACrypto
-import OTADomain
-import Postgres
+public import OTACrypto
+public import OTADomain
+public import Postgres
 
 /// Partners, their permissions and API keys.
 public struct PartnerStore {

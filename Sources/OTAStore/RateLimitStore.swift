@@ -1,5 +1,5 @@
-import OTADomain
-import Postgres
+public import OTADomain
+public import Postgres
 
 /// The shared GCRA state (table rate_limit_state, function ota_rate_take).
 public struct RateLimitStore {

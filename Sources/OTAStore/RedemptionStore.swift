@@ -1,5 +1,5 @@
-import OTADomain
-import Postgres
+public import OTADomain
+public import Postgres
 
 /// Redeeming ticket entitlements at venues, and the billing line of a first redemption.
 public struct RedemptionStore {

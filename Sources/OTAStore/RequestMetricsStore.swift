@@ -1,5 +1,5 @@
-import OTADomain
-import Postgres
+public import OTADomain
+public import Postgres
 
 /// The request figures of the whole fleet: each gateway flushes what it answered per
 /// minute, route and status class (request_minutes); after `minuteRetentionHours` the

@@ -1,5 +1,5 @@
-import OTADomain
-import Postgres
+public import OTADomain
+public import Postgres
 
 /// The use cases of a hold, one command each: it owns its transaction (a savepoint when
 /// the caller has one open, e.g. under an Idempotency-Key) and says how it ended.

@@ -1,5 +1,5 @@
-import OTADomain
-import Postgres
+public import OTADomain
+public import Postgres
 
 /// Listing, cancelling and locking the partner's reservations.
 extension ReservationStore {

@@ -1,5 +1,5 @@
-import OTADomain
-import Postgres
+public import OTADomain
+public import Postgres
 
 /// Holds on the OTA pool.
 public struct ReservationStore {

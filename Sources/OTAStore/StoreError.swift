@@ -1,4 +1,4 @@
-import Postgres
+public import Postgres
 
 /// Failures of the store, as the layers above need to tell them apart.
 public enum StoreError: Error, Sendable, CustomStringConvertible {

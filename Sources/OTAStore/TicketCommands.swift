@@ -1,5 +1,5 @@
-import OTADomain
-import Postgres
+public import OTADomain
+public import Postgres
 
 /// The use cases of a single ticket, one command each, owning its transaction. The
 /// lifecycle rule is TicketStatus.canBecome (the tickets_lifecycle trigger enforces the

@@ -1,4 +1,4 @@
-import Postgres
+public import Postgres
 
 /// Settings of the expiry worker, from environment variables (see config/ota.env.example),
 /// validated at start with a message that names the variable.

@@ -1,5 +1,5 @@
-import Glibc
-import Posix
+public import Glibc
+public import Posix
 
 /// Failures that stop the worker before it can run at all.
 public enum ExpiryWorkerError: Error, Sendable, CustomStringConvertible {

@@ -1,4 +1,4 @@
-import OTADomain
+public import OTADomain
 
 /// When the worker sweeps next, as an instant of the local monotonic clock, worked out
 /// from the database's clock: expiries are database timestamps, and the worker's wall

@@ -1,4 +1,4 @@
-import Glibc
+public import Glibc
 
 /// System calls that go on when a signal handler interrupts them (EINTR), so that no caller
 /// writes that loop again. Each returns what the call returns: -1 with errno set on any

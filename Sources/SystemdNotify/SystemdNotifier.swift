@@ -1,5 +1,5 @@
-import Glibc
-import Posix
+public import Glibc
+public import Posix
 
 /// One assignment of the sd_notify protocol (see sd_notify(3)).
 public enum SystemdState: Sendable, Equatable {

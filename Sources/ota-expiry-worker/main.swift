@@ -3,6 +3,7 @@ import OTALog
 import OTAWorker
 import Posix
 import SystemdNotify
+import JSON
 
 // The process's signal policy, first, before anything could start a thread: SIGTERM and
 // SIGINT must reach the worker's signalfd, never a thread that does not block them (which

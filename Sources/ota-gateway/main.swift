@@ -4,6 +4,8 @@ import OTAGateway
 import Posix
 import Synchronization
 import SystemdNotify
+import HTTP
+import JSON
 
 // The process's signal policy, first, before anything could start a thread: SIGTERM and
 // SIGINT stay blocked in every thread and are read by one watcher thread, which asks the

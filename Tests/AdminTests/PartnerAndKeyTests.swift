@@ -4,6 +4,7 @@ import OTACrypto
 import OTAStore
 import Postgres
 import TestSupport
+import OTADomain
 
 /// `ota-admin partner ...` and `key ...`, run as the built binary against a clone of the
 /// seeded template (partners 'ota-test-partner' and 'ota251103' with their dev keys).

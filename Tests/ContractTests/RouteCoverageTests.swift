@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import HTTP
 @testable import OTAGateway
+import OTADomain
 
 /// The document and the route table describe the same API: every route is documented with
 /// its method, every documented operation is routed, and each operation declares the

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TestSupport
+import Postgres
 
 /// A revoked key or a disabled partner stops working on every gateway at once, even with
 /// a long key cache (issue 13, item 8: it worked on for the cache period).

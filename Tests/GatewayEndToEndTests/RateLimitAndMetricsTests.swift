@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TestSupport
+import Postgres
 
 /// Two gateways sharing one database's rate-limit state (the single-gateway rules are in
 /// OTAGatewayTests/RateLimitTests).

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TestSupport
+import Postgres
 
 @Suite struct BatchTests {
     @Test func fiveThousandTicketsInOneCallRaiseSoldByExactlyFiveThousand() throws {

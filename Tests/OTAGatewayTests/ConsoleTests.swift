@@ -3,6 +3,8 @@ import Testing
 import OTACrypto
 import OTAStore
 @testable import OTAGateway
+import Postgres
+import TestSupport
 
 /// The console through the pipeline: who gets in (console accounts, never partner keys),
 /// the cookie, CSRF, logout, the page and the API, and the page with the database away.

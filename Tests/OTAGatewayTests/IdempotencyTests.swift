@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TestSupport
+import Postgres
 
 @Suite struct IdempotencyTests {
     @Test func sameKeySameBodyReplaysByteForByte() throws {

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TestSupport
+import Postgres
 
 // Health, authentication, inventory and the hold, through the pipeline in process (moved
 // from GatewayEndToEndTests: none of it needs a process).

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import OTAGateway
+import Postgres
 
 /// Operator login: lockouts that a correct password does not lengthen, and answers that
 /// never confirm a password to someone who may not use it (issue 13, item 7).

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import OTACrypto
 import TestSupport
+import Postgres
 
 /// Partner and login rate limits of one gateway, in process (moved from
 /// GatewayEndToEndTests; two gateways sharing the state stay there).

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import OTACrypto
 import TestSupport
+import Postgres
 
 /// Batch -> activate -> QR -> operator login -> decrypt -> scan -> USED -> billing.
 @Suite struct RedemptionTests {

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TestSupport
+import Postgres
 
 /// Reserve -> activate -> order with priced tickets; cancel; expiry; partner scope.
 @Suite struct ReservationLifecycleTests {

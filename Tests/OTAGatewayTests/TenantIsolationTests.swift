@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import OTAGateway
+import HTTP
 
 /// Every partner route that names a resource in its path answers 404 to another partner,
 /// never its data. Generated from the route table: a new route with a path parameter is

@@ -1,5 +1,6 @@
 import Testing
 @testable import OTAWorker
+import Postgres
 
 @Suite struct ConfigurationTests {
     let url = ["OTA_DATABASE_URL": "postgresql://ota@127.0.0.1:5432/ota"]

@@ -1,5 +1,5 @@
-import Foundation
-import Postgres
+public import Foundation
+public import Postgres
 
 /// A database of its own for one test (suite instance), dropped when it goes away, so
 /// tests and test targets run in parallel without seeing each other's tables.

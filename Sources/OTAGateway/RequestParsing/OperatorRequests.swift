@@ -1,4 +1,5 @@
 import OTADomain
+import JSON
 
 // Venue staff accounts and scans, read from JSON bodies: JSON types and presence here,
 // each value's rule in OTADomain, member by member in the order the body is checked.
