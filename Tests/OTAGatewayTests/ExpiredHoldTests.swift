@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import OTAGateway
+import Postgres
 
 /// A hold past its expiry ends as expired, never as cancelled or activated, even before
 /// the worker has released it (found by `make chaos`: a cancel sent after the expiry was
