@@ -1,5 +1,5 @@
 # The two commands of the README. Everything else is in scripts/.
-.PHONY: run test build bench clean openapi
+.PHONY: run test build bench clean openapi fuzz
 
 run:
 	@scripts/run.sh
@@ -20,3 +20,7 @@ clean:
 # `make openapi > openapi.yaml`. A change of the contract is reviewed as its diff.
 openapi:
 	@cat Sources/OTAGateway/openapi.yaml
+
+# libFuzzer on the parsers of untrusted input (issue 13); OTA_FUZZ_RUNS / OTA_FUZZ_SECONDS.
+fuzz:
+	@scripts/fuzz.sh
