@@ -1,5 +1,5 @@
 # The two commands of the README. Everything else is in scripts/.
-.PHONY: run test build bench chaos clean distclean openapi
+.PHONY: run test build bench chaos fuzz clean distclean openapi
 
 run:
 	@scripts/run.sh
@@ -30,3 +30,7 @@ distclean:
 # `make openapi > openapi.yaml`. A change of the contract is reviewed as its diff.
 openapi:
 	@cat Sources/OTAGateway/openapi.yaml
+
+# libFuzzer on the parsers of untrusted input (issue 13); OTA_FUZZ_RUNS / OTA_FUZZ_SECONDS.
+fuzz:
+	@scripts/fuzz.sh
