@@ -68,3 +68,10 @@ if [[ ${OTA_CHAOS:-1} != 0 ]]; then
   echo "== chaos"
   OTA_CHAOS_SKIP_BUILD=1 scripts/chaos.sh quick
 fi
+
+# Fuzzing (issue 13), a few seconds of each libFuzzer target (HTTP parser, JSON reader,
+# QR token opener, page cursors); `make fuzz` runs them long. OTA_FUZZ=0 skips it.
+if [[ ${OTA_FUZZ:-1} != 0 ]]; then
+  echo "== fuzz"
+  scripts/fuzz.sh smoke
+fi

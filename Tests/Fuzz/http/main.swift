@@ -106,7 +106,7 @@ enum HTTPParserFuzz {
                 case .request(let request, let keepAlive):
                     checkLimits(request, limits)
                     outcome.requests.append(Request(
-                        method: request.method, target: request.target, path: request.path,
+                        method: request.method.rawValue, target: request.target, path: request.path,
                         query: request.query.map { [$0.name, $0.value] }, version: request.version,
                         headers: request.headers.map { [$0.name, $0.value] }, body: request.body,
                         keepAlive: keepAlive))
@@ -128,7 +128,7 @@ enum HTTPParserFuzz {
         if request.target.utf8.count > limits.maxTargetBytes {
             violated("a \(request.target.utf8.count)-byte target passed the \(limits.maxTargetBytes)-byte limit")
         }
-        if request.method.isEmpty { violated("a request without a method") }
+        if request.method.rawValue.isEmpty { violated("a request without a method") }
     }
 
     static func checkStaysFailed(_ parser: inout HTTPRequestParser, status: Int, detail: String) {
