@@ -49,6 +49,10 @@ public struct SecretBox: Sendable, CustomStringConvertible, CustomDebugStringCon
     public let keyId: String
 
     public static let minimumMasterKeyLength = 32
+    /// Webhook endpoints' signing secrets (gateway seals, worker opens).
+    public static let webhookSecretPurpose = "webhook-endpoint-secret"
+    /// Stored Idempotency-Key answers that carry a secret.
+    public static let storedAnswerPurpose = "stored-secret-answer"
     public static let overhead = AES256GCM.nonceLength + AES256GCM.tagLength
 
     public init(masterKey: [UInt8], purpose: String) throws(CryptoError) {

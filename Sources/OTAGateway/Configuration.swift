@@ -1,6 +1,7 @@
 import Foundation
 import HTTP
 import OTACrypto
+import OTADomain
 import Postgres
 
 /// Settings of the gateway, from environment variables (see config/ota.env.example),
@@ -24,6 +25,13 @@ public struct GatewayConfiguration: Sendable {
     /// Log one in N inventory reads as ota.inventory.requested (0: none); the read path is
     /// the hottest, so a busy deployment may sample it.
     public var inventoryEventSample = 1
+    /// Webhooks (issue 11): seals endpoint secrets; nil (no OTA_WEBHOOK_SECRET_KEY): the
+    /// webhook endpoints answer 503.
+    public var webhookSecrets: SecretBox?
+    /// Seals stored Idempotency-Key answers that carry a secret (Cache-Control: no-store).
+    public var answerSealer: SecretBox?
+    /// Where endpoints may point: https to public addresses, plus OTA_WEBHOOK_ALLOWED_HOSTS.
+    public var webhookTargets = WebhookTargetPolicy()
 
     public struct Invalid: Error, CustomStringConvertible {
         public var description: String
@@ -53,6 +61,10 @@ public struct GatewayConfiguration: Sendable {
           OTA_TRUSTED_PROXIES      addresses of reverse proxies whose X-Forwarded-For is believed (comma separated)
           OTA_OPERATOR_SESSION_HOURS  lifetime of an operator login token (default 12, 1-168)
           OTA_RATE_BURST_SECONDS   burst a partner may send at once, in seconds of its rate (default 1, 1-60)
+          OTA_WEBHOOK_SECRET_KEY   master key (hex or base64, 32+ bytes) that seals webhook signing secrets; the same
+                                   value for every gateway and worker. Unset: the webhook endpoints answer 503.
+          OTA_WEBHOOK_ALLOWED_HOSTS  hosts (host or host:port, comma separated) webhooks may reach over http and at
+                                   internal addresses (default none: https to public addresses only)
         """
 
     public init(environment env: [String: String]) throws {
@@ -93,6 +105,17 @@ public struct GatewayConfiguration: Sendable {
             } catch {
                 throw Invalid(description: "QR key ring: \(error)")
             }
+        }
+        if let text = env["OTA_WEBHOOK_SECRET_KEY"], !text.isEmpty {
+            guard let master = SecretBox.masterKey(fromText: text) else {
+                throw Invalid(description: "OTA_WEBHOOK_SECRET_KEY must be hex or base64 of at least 32 bytes (e.g. openssl rand -hex 32)")
+            }
+            webhookSecrets = try SecretBox(masterKey: master, purpose: SecretBox.webhookSecretPurpose)
+            answerSealer = try SecretBox(masterKey: master, purpose: SecretBox.storedAnswerPurpose)
+        }
+        switch WebhookTargetPolicy.parse(allowList: env["OTA_WEBHOOK_ALLOWED_HOSTS"] ?? "") {
+        case let .success(policy): webhookTargets = policy
+        case let .failure(error): throw Invalid(description: "OTA_WEBHOOK_ALLOWED_HOSTS: \(error.message)")
         }
         switch env["OTA_RATE_LIMITS"] ?? "on" {
         case "on", "": rateLimitsEnabled = true

@@ -9,7 +9,7 @@ INSERT INTO permissions (code) VALUES ('webhooks');
 CREATE TABLE webhook_endpoints (
     endpoint_id                text        PRIMARY KEY CHECK (endpoint_id ~ '^we_[a-z0-9]{8,64}$'),
     partner_id                 bigint      NOT NULL REFERENCES partners ON DELETE CASCADE,
-    url                        text        NOT NULL CHECK (length(url) BETWEEN 10 AND 2048),
+    url                        text        NOT NULL CHECK (length(url) BETWEEN 8 AND 2048),
     description                text        CHECK (length(description) <= 500),
     events                     text[]      NOT NULL CHECK (cardinality(events) >= 1),
     status                     text        NOT NULL DEFAULT 'enabled' CHECK (status IN ('enabled', 'disabled')),
