@@ -27,8 +27,10 @@ if let unknown = arguments.first {
 
 let environment = ProcessInfo.processInfo.environment
 let configuration: ExpiryWorkerConfiguration
+let webhooks: WebhookDeliveryConfiguration?
 do {
     configuration = try ExpiryWorkerConfiguration(environment: environment)
+    webhooks = try WebhookDeliveryConfiguration.from(environment: environment)
 } catch {
     fail(error.description, code: 2)
 }
@@ -58,5 +60,21 @@ hooks.alive = { tell(.watchdog) }
 hooks.aliveInterval = systemd.watchdogInterval
 hooks.status = { tell(.status($0)) }
 
+// Webhook delivery runs on threads of its own beside the sweeper (issue 11); SIGTERM ends
+// the sweeper's loop, then the deliveries in flight finish and are recorded.
+var dispatcher: WebhookDispatcher?
+if let webhooks {
+    do {
+        let worker = "\(ProcessInfo.processInfo.hostName):\(getpid())"
+        let d = try WebhookDispatcher(configuration: webhooks, postgres: configuration.postgres, worker: worker)
+        if d.start() { dispatcher = d }
+    } catch {
+        Log.event("webhooks.unavailable", [("error", .string(String(describing: error)))], level: "error")
+    }
+} else {
+    Log.event("webhooks.not_configured", [("detail", "OTA_WEBHOOK_SECRET_KEY is not set: webhook events are not delivered")],
+              level: "warn")
+}
 ExpiryWorker(configuration: configuration, hooks: hooks, signals: signals).run()
+dispatcher?.stop()
 exit(0)
