@@ -86,11 +86,17 @@ public struct ExpiryStore {
                     RETURNING reservation_id, partner_id, product_id, channel, quantity,
                               status, expires_at, created_at, pricing_snapshot::text AS pricing_snapshot
                     """)
-                // reservation.expired for each, committed with the release.
-                try WebhookOutbox(db).record(try released.map { row in
-                    let r = try ReservationStore.reservation(row)
-                    return OutboxEvent(partnerId: r.partnerId, type: .reservationExpired, data: WebhookEventBody.reservationData(r))
-                })
+                // reservation.expired, committed with the release, for partners who listen.
+                let outbox = WebhookOutbox(db)
+                let listening = try outbox.subscribedPartners(try released.map { try $0.decode("partner_id", as: Int64.self) },
+                                                              type: .reservationExpired)
+                if !listening.isEmpty {
+                    try outbox.record(try released.compactMap { row in
+                        guard listening.contains(try row.decode("partner_id", as: Int64.self)) else { return nil }
+                        let r = try ReservationStore.reservation(row)
+                        return OutboxEvent(partnerId: r.partnerId, type: .reservationExpired, data: WebhookEventBody.reservationData(r))
+                    })
+                }
                 return try released.map { row in
                     ExpiredHold(
                         reservationId: try row.decode("reservation_id", as: String.self),

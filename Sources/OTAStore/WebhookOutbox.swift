@@ -75,6 +75,19 @@ public struct WebhookOutbox {
         }
     }
 
+    /// Which of `partnerIds` have an enabled endpoint for `type` (a batch of changes of
+    /// many partners renders events only for those).
+    public func subscribedPartners(_ partnerIds: [Int64], type: WebhookEventType) throws(StoreError) -> Set<Int64> {
+        guard !partnerIds.isEmpty else { return [] }
+        let distinct = Array(Set(partnerIds))
+        return try storeCall {
+            Set(try db.query("""
+                SELECT DISTINCT partner_id FROM webhook_endpoints
+                 WHERE partner_id = ANY(\(distinct)::bigint[]) AND status = 'enabled' AND \(type.rawValue) = ANY(events)
+                """).map { try $0.decode("partner_id", as: Int64.self) })
+        }
+    }
+
     /// Delivered at commit, once per transaction however often it is called.
     func notifyWorkers() throws {
         try db.query("SELECT pg_notify(\(Self.channel), '')")
