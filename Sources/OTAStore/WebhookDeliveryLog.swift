@@ -107,6 +107,20 @@ extension WebhookDeliveryStore {
         }
     }
 
+    /// Deliveries waiting (pending or being sent) per endpoint, for the operator's listing.
+    public func pendingByEndpoint() throws(StoreError) -> [String: Int] {
+        try storeCall {
+            var out: [String: Int] = [:]
+            for row in try db.query("""
+                SELECT endpoint_id, count(*)::int AS n FROM webhook_deliveries
+                 WHERE status IN ('pending', 'delivering') GROUP BY endpoint_id
+                """) {
+                out[try row.decode("endpoint_id")] = try row.decode("n")
+            }
+            return out
+        }
+    }
+
     /// Gauges for /metrics, read at scrape time.
     public struct Gauges: Sendable, Equatable {
         public var byStatus: [(status: String, count: Int)]
