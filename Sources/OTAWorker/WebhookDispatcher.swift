@@ -67,6 +67,8 @@ final class WebhookDispatchLoop {
     private var lastHousekeeping: ContinuousClock.Instant?
     private var counts = (delivered: 0, retried: 0, failed: 0, disabled: 0)
     private var failures = 0
+    /// Failed tries to record the oldest result while connected.
+    private var recordFailures = 0
 
     init(configuration: WebhookDeliveryConfiguration, postgres: PostgresConfiguration, worker: String, stopper: EventFD) {
         self.configuration = configuration
@@ -95,7 +97,7 @@ final class WebhookDispatchLoop {
         while true {
             if stopper.drain() { stopping = true }
             unrecorded += pool.takeResults()
-            record(deliveries)
+            record(deliveries, db)
             if stopping && inFlight == 0 { break }
             var deadline = clock.now + configuration.pollInterval
             do {
@@ -155,16 +157,26 @@ final class WebhookDispatchLoop {
     }
 
     /// Records what the senders reported, one transaction each; on a database failure
-    /// the rest waits for the next round.
-    private func record(_ store: WebhookDeliveryStore) {
+    /// the rest waits for the next round. A result the database keeps refusing while it is
+    /// reachable is given up after three tries: its lease lapses and another attempt
+    /// follows (at least once), rather than blocking every result behind it.
+    private func record(_ store: WebhookDeliveryStore, _ db: PostgresConnection) {
         while let result = unrecorded.first {
             let outcome: WebhookDeliveryStore.RecordOutcome
             do {
                 outcome = try store.record(result, worker: worker, policy: configuration.retry, jitter: Double.random(in: 0..<1))
+                recordFailures = 0
             } catch {
+                recordFailures = db.isConnected ? recordFailures + 1 : 0
+                let giveUp = recordFailures >= 3
                 Log.event("webhooks.record_failed", [("delivery_id", .string(result.deliveryId)),
-                                                     ("error", .string(String(describing: error)))], level: "error")
-                return
+                                                     ("error", .string(String(describing: error))), ("given_up", .bool(giveUp))],
+                          level: "error")
+                guard giveUp else { return }
+                recordFailures = 0
+                unrecorded.removeFirst()
+                inFlight = max(0, inFlight - 1)
+                continue
             }
             unrecorded.removeFirst()
             inFlight = max(0, inFlight - 1)

@@ -75,7 +75,7 @@ import TestSupport
         for m in source.migrations {
             for match in m.sql.matches(of: /CREATE\s+(?:OR\s+REPLACE\s+)?FUNCTION\s+(\w+)\s*\(/) { created.insert(String(match.output.1)) }
         }
-        #expect(created.count == 16, "15 functions up to 0012, ota_notify_auth_changed in 0013")
+        #expect(created.count == 17, "15 functions up to 0012, ota_notify_auth_changed in 0013, ota_webhook_claim in 0014")
         #expect(Set(source.functions.map(\.name)) == created)
         for f in source.functions {
             #expect(Migrator.definitionProblem(f.sql, name: f.name) == nil)
@@ -189,7 +189,7 @@ import TestSupport
         #expect(try Migrator.currentVersion(db) == 11)
 
         let applied = try Migrator.migrate(db, source)
-        #expect(applied.migrations == ["0012_repeatable_functions", "0013_auth_changed_notify"])
+        #expect(applied.migrations == ["0012_repeatable_functions", "0013_auth_changed_notify", "0014_webhooks"])
         #expect(applied.functions == source.functions.map(\.name))
         #expect(try Migrator.currentVersion(db) == Schema.expectedVersion)
         try expectRunsExactly(source.functions, db)

@@ -45,7 +45,7 @@ BEGIN
 
     FOR ep IN
         SELECT d.endpoint_id, min(d.next_attempt_at) AS due
-          FROM webhook_deliveries d
+          FROM webhook_deliveries d JOIN webhook_endpoints e ON e.endpoint_id = d.endpoint_id AND e.status = 'enabled'
          WHERE d.status = 'pending' AND d.next_attempt_at <= now()
          GROUP BY d.endpoint_id
          ORDER BY due
