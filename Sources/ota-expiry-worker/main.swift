@@ -65,7 +65,10 @@ hooks.status = { tell(.status($0)) }
 var dispatcher: WebhookDispatcher?
 if let webhooks {
     do {
-        let worker = "\(ProcessInfo.processInfo.hostName):\(getpid())"
+        // gethostname, not ProcessInfo.hostName (which may wait on DNS): names this process in leases.
+        var name = [CChar](repeating: 0, count: 256)
+        let host = gethostname(&name, name.count - 1) == 0 ? String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self) : "worker"
+        let worker = "\(host):\(getpid())"
         let d = try WebhookDispatcher(configuration: webhooks, postgres: configuration.postgres, worker: worker)
         if d.start() { dispatcher = d }
     } catch {
