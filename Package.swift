@@ -23,6 +23,10 @@ let package = Package(
         .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CLinux"),
         .systemLibrary(name: "CQREncode", pkgConfig: "libqrencode", providers: [.apt(["libqrencode-dev"])]),
+        // Issue 11 (webhooks): libcurl for the worker's outgoing HTTPS; OTARepresentation renders the
+        // API's resources for both the gateway and the events the store writes.
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        .target(name: "OTARepresentation", dependencies: ["JSON", "OTADomain"], swiftSettings: strict),
 
         // Issue 9 item 6: Linux system calls written once (signals, EINTR, eventfd, durations),
         // and QR images apart from OTACrypto so that only the gateway links libqrencode.
@@ -36,11 +40,12 @@ let package = Package(
         .target(name: "OTADomain", swiftSettings: strict),
         .target(name: "OTALog", dependencies: ["JSON", "Posix"], swiftSettings: strict),
         .target(name: "OTACrypto", dependencies: ["COpenSSL"], swiftSettings: strict),
-        .target(name: "OTAStore", dependencies: ["Postgres", "OTADomain", "OTACrypto", "JSON"], swiftSettings: strict),
-        .target(name: "OTAGateway", dependencies: ["HTTP", "OTAStore", "OTADomain", "OTACrypto", "QRImage", "Postgres", "JSON", "OTALog"],
+        .target(name: "OTAStore", dependencies: ["Postgres", "OTADomain", "OTACrypto", "JSON", "OTARepresentation"], swiftSettings: strict),
+        .target(name: "OTAGateway", dependencies: ["HTTP", "OTAStore", "OTADomain", "OTACrypto", "QRImage", "Postgres", "JSON", "OTALog",
+                                                 "OTARepresentation", "Posix"],
                 exclude: ["openapi.yaml", "console.css"], swiftSettings: strict, plugins: ["EmbedFiles"]),
         .target(name: "SystemdNotify", dependencies: ["Posix"], swiftSettings: strict),
-        .target(name: "OTAWorker", dependencies: ["Postgres", "OTAStore", "OTADomain", "JSON", "Posix", "OTALog"], swiftSettings: strict),
+        .target(name: "OTAWorker", dependencies: ["Postgres", "OTAStore", "OTADomain", "JSON", "Posix", "OTALog", "CCurl", "OTACrypto"], swiftSettings: strict),
 
         // Build-time embedding of static files (the OpenAPI document): a local plugin, no dependency.
         .executableTarget(name: "embed-files", path: "Sources/Tools/embed-files", swiftSettings: strict),
@@ -66,7 +71,8 @@ let package = Package(
         .testTarget(name: "OTAGatewayTests", dependencies: ["OTAGateway", "HTTP", "Postgres", "TestSupport", "OTACrypto"], swiftSettings: strict),
         .testTarget(name: "GatewayEndToEndTests", dependencies: ["Postgres", "TestSupport", "OTACrypto"], swiftSettings: strict),
         .testTarget(name: "ContractTests", dependencies: ["OTAGateway", "HTTP", "TestSupport", "Postgres"], swiftSettings: strict),
-        .testTarget(name: "OTAWorkerTests", dependencies: ["OTAWorker", "OTAStore", "OTADomain", "Postgres", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "OTAWorkerTests", dependencies: ["OTAWorker", "OTAStore", "OTADomain", "Postgres", "TestSupport",
+                                                         "HTTP", "OTACrypto", "JSON"], swiftSettings: strict),
         .testTarget(name: "AdminTests", dependencies: ["OTAStore", "Postgres", "TestSupport", "OTADomain", "OTACrypto"], swiftSettings: strict),
         // Issue 9 item 6
         .testTarget(name: "PosixTests", dependencies: ["Posix"], swiftSettings: strict),

@@ -3,7 +3,8 @@
 #
 #   scripts/contract.sh check SERVER BIN   run by `make test`: a gateway from BIN on a fresh
 #                                          clone of ota_template on the PostgreSQL at SERVER;
-#                                          openapi-spec-validator, schemathesis, /metrics
+#                                          openapi-spec-validator, schemathesis, /metrics, and
+#                                          webhooks verified with standardwebhooks
 #
 # The Python tools live in a virtualenv under .local/venv, at pinned versions.
 # Environment: OTA_CONTRACT_EXAMPLES (schemathesis examples per operation, default 25),
@@ -11,7 +12,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-pins=(openapi-spec-validator==0.9.0 schemathesis==4.32.5 prometheus_client==0.26.0 hypothesis==6.170.15)
+pins=(openapi-spec-validator==0.9.0 schemathesis==4.32.5 prometheus_client==0.26.0 hypothesis==6.170.15
+  standardwebhooks==1.1.0)
 venv=.local/venv
 test_key=ota_test_key_12345
 # The venue-app operator belongs to the other development partner, so that schemathesis,
@@ -19,19 +21,24 @@ test_key=ota_test_key_12345
 operator_key=ota251103_key_67890
 # The test QR key ring (a test secret, as in Tests/GatewayEndToEndTests/Stack.swift).
 qr_keys=t1:00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff
+# The test master key of webhook secrets (as in Tests/OTAWorkerTests/WebhookWorld.swift).
+webhook_key=ffeeddccbbaa99887766554433221100ffeeddccbbaa99887766554433221100
 
 work=$(mktemp -d)
 gateway_pid=""
+worker_pid=""
 database=""
+webhook_database=""
 server=""
 cleanup() {
-  if [[ -n $gateway_pid ]]; then
-    kill "$gateway_pid" 2>/dev/null || true
-    wait "$gateway_pid" 2>/dev/null || true
-  fi
-  if [[ -n $database ]]; then
-    psql "$server" -qAt -c "DROP DATABASE IF EXISTS $database WITH (FORCE)" >/dev/null 2>&1 || true
-  fi
+  local p d
+  for p in $gateway_pid $worker_pid; do
+    kill "$p" 2>/dev/null || true
+    wait "$p" 2>/dev/null || true
+  done
+  for d in $database $webhook_database; do
+    psql "$server" -qAt -c "DROP DATABASE IF EXISTS $d WITH (FORCE)" >/dev/null 2>&1 || true
+  done
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -74,7 +81,8 @@ check() {
   local base=${server%/*}
   database=contract_$$
   psql "$server" -qAt -v ON_ERROR_STOP=1 -c "CREATE DATABASE $database TEMPLATE ota_template" >/dev/null
-  start_gateway "$bin" "$base/$database" OTA_RATE_LIMITS=off OTA_QR_ACTIVE_KEY_ID=t1 OTA_QR_KEYS="$qr_keys"
+  start_gateway "$bin" "$base/$database" OTA_RATE_LIMITS=off OTA_QR_ACTIVE_KEY_ID=t1 OTA_QR_KEYS="$qr_keys" \
+    OTA_WEBHOOK_SECRET_KEY="$webhook_key"
   local url=http://127.0.0.1:$port
   "$venv/bin/python" scripts/contract_checks.py validate "$url/openapi.yaml"
   local token
@@ -116,7 +124,29 @@ EOF
   # One line: how many cases ran, e.g. "2275 generated, 2275 passed, 2 skipped".
   echo "schemathesis: $(grep -E '^ +[0-9]+ generated' "$work/schemathesis.log" | tail -1 | sed 's/^ *//') (seed ${OTA_CONTRACT_SEED:-20251103})"
   "$venv/bin/python" scripts/contract_checks.py metrics "$url/metrics"
+  webhooks "$bin" "$base"
   echo "contract: passed in $((SECONDS - started)) s"
+}
+
+# Webhooks through the real gateway and worker on a database of their own, every request
+# verified by the standardwebhooks package (scripts/contract_webhooks.py).
+webhooks() {
+  local bin=$1 base=$2
+  kill "$gateway_pid" 2>/dev/null || true
+  wait "$gateway_pid" 2>/dev/null || true
+  gateway_pid=""
+  webhook_database=contract_webhooks_$$
+  psql "$server" -qAt -v ON_ERROR_STOP=1 -c "CREATE DATABASE $webhook_database TEMPLATE ota_template" >/dev/null
+  local wurl=$base/$webhook_database
+  start_gateway "$bin" "$wurl" OTA_RATE_LIMITS=off OTA_WEBHOOK_SECRET_KEY="$webhook_key" OTA_WEBHOOK_ALLOWED_HOSTS=127.0.0.1
+  env OTA_DATABASE_URL="$wurl" OTA_WEBHOOK_SECRET_KEY="$webhook_key" OTA_WEBHOOK_ALLOWED_HOSTS=127.0.0.1 \
+    OTA_WORKER_POLL_SECONDS=1 OTA_WEBHOOK_POLL_SECONDS=1 "$bin/ota-expiry-worker" >"$work/worker.log" 2>&1 &
+  worker_pid=$!
+  if ! "$venv/bin/python" scripts/contract_webhooks.py "http://127.0.0.1:$port" "$wurl" "$test_key"; then
+    echo "contract: the end of the worker's output:" >&2
+    tail -20 "$work/worker.log" >&2
+    exit 1
+  fi
 }
 
 case ${1:-} in

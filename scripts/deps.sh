@@ -9,7 +9,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-need=(pkg-config libpq-dev libssl-dev libqrencode-dev "$@")
+need=(pkg-config libpq-dev libssl-dev libqrencode-dev libcurl4-openssl-dev "$@")
 missing=()
 for p in "${need[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -62,6 +62,18 @@ fi
 
 # Loopback only unless asked otherwise: the development partners' keys are public.
 export OTA_HTTP_HOST=${OTA_HTTP_HOST:-127.0.0.1}
+# Webhooks: a development master key for the signing secrets, made once under .local/
+# (never use it in production), and http://127.0.0.1 (any port) allow-listed so that a
+# webhook can point at a receiver on this machine. Production allows nothing by default.
+if [[ -z ${OTA_WEBHOOK_SECRET_KEY:-} ]]; then
+  if [[ ! -f .local/webhook-dev.env ]]; then
+    mkdir -p .local
+    printf 'OTA_WEBHOOK_SECRET_KEY=%s\n' "$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')" > .local/webhook-dev.env
+    chmod 600 .local/webhook-dev.env
+  fi
+  set -a; . .local/webhook-dev.env; set +a
+fi
+export OTA_WEBHOOK_ALLOWED_HOSTS=${OTA_WEBHOOK_ALLOWED_HOSTS:-127.0.0.1}
 port=${OTA_HTTP_PORT:-8080}
 export OTA_HTTP_PORT=$port
 case $OTA_HTTP_HOST in # where curl reaches it

@@ -17,6 +17,19 @@ public enum Base64URL {
 
 /// The codec behind `Base64URL`, with the standard alphabet too (stored password hashes)
 /// and a lenient mode for secrets typed into configuration.
+/// Standard base64 (RFC 4648 section 4, `+/`, padded), as Standard Webhooks uses for
+/// secrets and signatures.
+public enum Base64 {
+    public static func encode(_ bytes: [UInt8]) -> String {
+        Base64Codec.encode(bytes, alphabet: Base64Codec.standard, padded: true)
+    }
+
+    /// Padding optional.
+    public static func decode(_ text: String) -> [UInt8]? {
+        Base64Codec.decode(Array(text.utf8), alphabet: .standard, allowPadding: true)
+    }
+}
+
 enum Base64Codec {
     static let standard = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
     static let url = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)

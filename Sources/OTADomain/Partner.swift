@@ -7,6 +7,7 @@ public enum Permission: String, Sendable, CaseIterable, Hashable {
     case ticketsRead = "tickets:read"
     case operators = "operators"
     case billingRead = "billing:read"
+    case webhooks = "webhooks"
 }
 
 /// The partner behind an authenticated request, with the limits that apply to it.

@@ -3,6 +3,7 @@ import JSON
 import OTADomain
 import OTAStore
 import Foundation
+import OTARepresentation
 
 /// The console's JSON API (console session cookie): the KPIs of a window and their series.
 enum AdminHandlers {

@@ -2,6 +2,7 @@ import HTTP
 import JSON
 import OTADomain
 import OTAStore
+import OTARepresentation
 
 /// Redemption-based billing of the partner (permission `billing:read`).
 enum BillingHandlers {

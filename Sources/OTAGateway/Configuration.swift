@@ -1,6 +1,7 @@
 public import Foundation
 public import HTTP
 public import OTACrypto
+public import OTADomain
 public import Postgres
 
 /// Settings of the gateway, from environment variables (see config/ota.env.example),
@@ -31,6 +32,13 @@ public struct GatewayConfiguration: Sendable {
     public var requestFlushSeconds = 60
     /// This gateway's name in request_minutes (default: host name and process id).
     public var instanceName: String?
+    /// Webhooks (issue 11): seals endpoint secrets; nil (no OTA_WEBHOOK_SECRET_KEY): the
+    /// webhook endpoints answer 503.
+    public var webhookSecrets: SecretBox?
+    /// Seals stored Idempotency-Key answers that carry a secret (Cache-Control: no-store).
+    public var answerSealer: SecretBox?
+    /// Where endpoints may point: https to public addresses, plus OTA_WEBHOOK_ALLOWED_HOSTS.
+    public var webhookTargets = WebhookTargetPolicy()
 
     public struct Invalid: Error, CustomStringConvertible {
         public var description: String
@@ -64,6 +72,10 @@ public struct GatewayConfiguration: Sendable {
           OTA_CONSOLE_SESSION_HOURS  lifetime of a console login (default 12, 1-168)
           OTA_REQUEST_FLUSH_SECONDS  how often request counts go to PostgreSQL for the console (default 60, 1-600; 0: never)
           OTA_INSTANCE_NAME        this gateway's name in those counts (default: host name and process id)
+          OTA_WEBHOOK_SECRET_KEY   master key (hex or base64, 32+ bytes) that seals webhook signing secrets; the same
+                                   value for every gateway and worker. Unset: the webhook endpoints answer 503.
+          OTA_WEBHOOK_ALLOWED_HOSTS  hosts (host or host:port, comma separated) webhooks may reach over http and at
+                                   internal addresses (default none: https to public addresses only)
         """
 
     public init(environment env: [String: String]) throws {
@@ -113,6 +125,17 @@ public struct GatewayConfiguration: Sendable {
             } catch {
                 throw Invalid(description: "QR key ring: \(error)")
             }
+        }
+        if let text = env["OTA_WEBHOOK_SECRET_KEY"], !text.isEmpty {
+            guard let master = SecretBox.masterKey(fromText: text) else {
+                throw Invalid(description: "OTA_WEBHOOK_SECRET_KEY must be hex or base64 of at least 32 bytes (e.g. openssl rand -hex 32)")
+            }
+            webhookSecrets = try SecretBox(masterKey: master, purpose: SecretBox.webhookSecretPurpose)
+            answerSealer = try SecretBox(masterKey: master, purpose: SecretBox.storedAnswerPurpose)
+        }
+        switch WebhookTargetPolicy.parse(allowList: env["OTA_WEBHOOK_ALLOWED_HOSTS"] ?? "") {
+        case let .success(policy): webhookTargets = policy
+        case let .failure(error): throw Invalid(description: "OTA_WEBHOOK_ALLOWED_HOSTS: \(error.message)")
         }
         switch env["OTA_RATE_LIMITS"] ?? "on" {
         case "on", "": rateLimitsEnabled = true

@@ -79,6 +79,7 @@ enum HealthHandlers {
 
                 """
             text += InvariantGauges.shared.render(db)
+            text += WebhookMetrics.text(db)
         } else {
             text += "# HELP ota_database_up Whether this gateway reached the database for this scrape.\n# TYPE ota_database_up gauge\nota_database_up 0\n"
         }

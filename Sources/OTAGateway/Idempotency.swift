@@ -45,10 +45,12 @@ enum Idempotency {
                     throw APIError(.idempotencyKeyReused,
                                    "This Idempotency-Key was already used with a different request body; use a new key for a new request.",
                                    extra: [("field", "Idempotency-Key")])
-                case let .replay(stored):
+                case let .replay(record):
+                    let stored = try AnswerSealing.forReplay(record, sealer: ctx.config.answerSealer, partnerId: partner.partnerId, key: key)
                     var h = HTTPHeaders()
                     h.set("Content-Type", stored.contentType)
                     if let l = stored.location { h.set("Location", l) }
+                    if stored.contentType != record.contentType { h.set("Cache-Control", "no-store") }
                     h.set("Idempotent-Replayed", "true")
                     Metrics.shared.replayed(worker: ctx.workerIndex)
                     answer = HTTPResponse(status: stored.status, headers: h, body: stored.body)
@@ -74,10 +76,11 @@ enum Idempotency {
                     answer = response
                     throw RollbackSignal()
                 }
+                let first = StoredResponse(status: response.status, contentType: response.headers["Content-Type"] ?? "application/json",
+                                           location: response.headers["Location"], body: response.body)
                 try store.save(partnerId: partner.partnerId, key: key, requestHash: hash,
-                               response: StoredResponse(status: response.status,
-                                                        contentType: response.headers["Content-Type"] ?? "application/json",
-                                                        location: response.headers["Location"], body: response.body))
+                               response: try AnswerSealing.forStorage(first, sealing: AnswerSealing.needsSealing(response),
+                                                                      sealer: ctx.config.answerSealer, partnerId: partner.partnerId, key: key))
                 answer = response
             }
         } catch is RollbackSignal {

@@ -4,6 +4,7 @@ import JSON
 import OTACrypto
 import OTADomain
 import OTAStore
+import OTARepresentation
 
 /// GET /api/ota/inventory and POST /api/ota/reserve.
 enum InventoryHandlers {

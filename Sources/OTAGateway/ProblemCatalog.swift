@@ -121,6 +121,16 @@ extension ProblemType {
     static let scanIdReused = ProblemType("scan_id_reused", 409, "scan_id already used",
         "The scan_id was used for a different scan (another ticket, venue or function); a scanning app must use a new one.")
 
+    // Webhooks.
+    static let webhookURLNotAllowed = ProblemType("webhook_url_not_allowed", 422, "Webhook URL not allowed",
+        "Webhook URLs must be https and reach a public address: not loopback, private, link-local, carrier-grade NAT, metadata or other internal addresses (unless the operator allow-lists the host). `field` names the member.")
+    static let webhooksNotConfigured = ProblemType("webhooks_not_configured", 503, "Webhooks not configured",
+        "This deployment has no OTA_WEBHOOK_SECRET_KEY to seal signing secrets with; ask the operator.")
+    static let webhookEndpointDisabled = ProblemType("webhook_endpoint_disabled", 409, "Webhook endpoint disabled",
+        "The endpoint is disabled (`disabled_reason` says why); re-enable it with PATCH {\"status\": \"enabled\"} first.")
+    static let webhookDeliveryInFlight = ProblemType("webhook_delivery_in_flight", 409, "Delivery in progress",
+        "A worker is sending this delivery right now; look at its attempts, or retry once it has finished.")
+
     // Our side.
     static let internalError = ProblemType("internal_error", 500, "Internal error",
         "Something went wrong on our side; quote the request id (X-Request-ID) to the operator.")
@@ -153,7 +163,8 @@ extension ProblemType {
         insufficientInventory, allotmentExhausted, quantityAboveHoldLimit, inventoryBusy, reservationExpired,
         reservationCancelled, reservationActivated, batchIdTaken, illegalTicketTransition, ticketRedeemed, ticketNotActive,
         qrNotConfigured, usernameTaken, invalidQRToken, qrExpired, venueForbidden, venueClosed, unknownFunction, noUsesLeft,
-        scanIdReused, internalError, serviceUnavailable,
+        scanIdReused, webhookURLNotAllowed, webhooksNotConfigured, webhookEndpointDisabled, webhookDeliveryInFlight,
+        internalError, serviceUnavailable,
     ] + protocolErrors
 
     static func find(slug: String) -> ProblemType? { all.first { $0.slug == slug } }

@@ -47,7 +47,7 @@ struct Route: Sendable {
 enum Routes {
     static let all: [Route] = HealthHandlers.routes + InventoryHandlers.routes + ReservationHandlers.routes
         + OrderHandlers.routes + TicketHandlers.routes + BatchHandlers.routes + QRHandlers.routes
-        + OperatorHandlers.routes + BillingHandlers.routes + VenueHandlers.routes + ConsoleHandlers.routes + AdminHandlers.routes
+        + OperatorHandlers.routes + BillingHandlers.routes + VenueHandlers.routes + ConsoleHandlers.routes + AdminHandlers.routes + WebhookHandlers.routes
 
     static let table: Router<Route> = {
         var r = Router<Route>()

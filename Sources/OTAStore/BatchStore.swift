@@ -1,4 +1,6 @@
+import JSON
 public import OTADomain
+import OTARepresentation
 public import Postgres
 
 /// Pre-generated ticket batches.
@@ -91,6 +93,7 @@ public struct BatchStore {
                 """)
             try TicketStore(db).grantEntitlements(ticketCodes: codes, productId: request.productId)
             guard let batch = try find(batchId: batchId, partnerId: partnerId) else { throw StoreError.corrupt("batch vanished") }
+            try WebhookOutbox(db).record([OutboxEvent(partnerId: partnerId, type: .batchGenerated, data: WebhookEventBody.batchData(batch))])
             return .created(batch, ticketCodes: codes)
         }
     }

@@ -1,4 +1,5 @@
 public import OTADomain
+import OTARepresentation
 public import Postgres
 
 /// A hold that a sweep marked expired; its units went back to the pool in the same
@@ -82,8 +83,20 @@ public struct ExpiryStore {
                 let released = try db.query("""
                     UPDATE reservations SET status = 'expired', ended_at = now(), updated_at = now()
                      WHERE reservation_id = ANY(\(ids)::text[]) AND status = 'active'
-                    RETURNING reservation_id, partner_id, product_id, channel, quantity
+                    RETURNING reservation_id, partner_id, product_id, channel, quantity,
+                              status, expires_at, created_at, pricing_snapshot::text AS pricing_snapshot
                     """)
+                // reservation.expired, committed with the release, for partners who listen.
+                let outbox = WebhookOutbox(db)
+                let listening = try outbox.subscribedPartners(try released.map { try $0.decode("partner_id", as: Int64.self) },
+                                                              type: .reservationExpired)
+                if !listening.isEmpty {
+                    try outbox.record(try released.compactMap { row in
+                        guard listening.contains(try row.decode("partner_id", as: Int64.self)) else { return nil }
+                        let r = try ReservationStore.reservation(row)
+                        return OutboxEvent(partnerId: r.partnerId, type: .reservationExpired, data: WebhookEventBody.reservationData(r))
+                    })
+                }
                 return try released.map { row in
                     ExpiredHold(
                         reservationId: try row.decode("reservation_id", as: String.self),

@@ -43,9 +43,12 @@ public struct PartnerStore {
             guard let id = try db.query("SELECT partner_id FROM partners WHERE code = \(code)").first?.decode("partner_id", as: Int64.self) else {
                 throw StoreError.notFound("partner \(code)")
             }
+            // Only those the schema knows: a seed run against a database whose newest
+            // migrations are still to come grants the rest on a later run.
             for p in permissions {
                 try db.query("""
-                    INSERT INTO partner_permissions (partner_id, permission) VALUES (\(id), \(p.rawValue))
+                    INSERT INTO partner_permissions (partner_id, permission)
+                    SELECT \(id), code FROM permissions WHERE code = \(p.rawValue)
                     ON CONFLICT DO NOTHING
                     """)
             }

@@ -1,4 +1,5 @@
 public import OTADomain
+import OTARepresentation
 public import Postgres
 
 /// Redeeming ticket entitlements at venues, and the billing line of a first redemption.
@@ -65,6 +66,12 @@ public struct RedemptionStore {
                    AND NOT EXISTS (SELECT 1 FROM ticket_entitlements e WHERE e.ticket_code = \(ticketCode) AND e.uses_left > 0)
                 """)
             guard let after = try tickets.find(ticketCode: ticketCode, partnerId: partnerId) else { return .ticketNotFound }
+            var events = [OutboxEvent(partnerId: partnerId, type: .ticketRedeemed,
+                                      data: WebhookEventBody.redemptionData(redemption, ticket: after))]
+            if after.status == .used {
+                events.append(OutboxEvent(partnerId: partnerId, type: .ticketUsed, data: WebhookEventBody.ticketData(after)))
+            }
+            try WebhookOutbox(db).record(events)
             return .redeemed(redemption, ticket: after, billed: billed)
         } }
     }

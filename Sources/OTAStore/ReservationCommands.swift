@@ -1,4 +1,5 @@
 public import OTADomain
+import OTARepresentation
 public import Postgres
 
 /// The use cases of a hold, one command each: it owns its transaction (a savepoint when
@@ -20,16 +21,32 @@ extension ReservationStore {
         guard let product = try catalog.otaAvailability(productIds: [request.productId]).first else { return .noAllocation }
         let snapshot = PricingSnapshot(pricing: product.pricing, specialDates: try catalog.specialDates(in: nil, from: today),
                                        currency: try catalog.currency())
-        switch try hold(reservationId: reservationId, partnerId: partnerId, request: request,
-                        maxUnitsPerHold: maxUnitsPerHold, snapshot: snapshot) {
-        case let .held(_, createdAt, expiresAt):
-            return .held(Reservation(reservationId: reservationId, partnerId: partnerId, productId: request.productId,
-                                     quantity: request.quantity, status: .active, expiresAt: expiresAt, createdAt: createdAt,
-                                     pricing: snapshot))
-        case let .insufficient(available): return .insufficient(available: available)
-        case let .overLimit(available, maxPerHold): return .overLimit(available: available, maxPerHold: maxPerHold)
-        case let .overAllotment(remaining): return .overAllotment(remaining: remaining)
-        case .noAllocation: return .noAllocation
+        func take() throws(StoreError) -> PlaceOutcome {
+            switch try hold(reservationId: reservationId, partnerId: partnerId, request: request,
+                            maxUnitsPerHold: maxUnitsPerHold, snapshot: snapshot) {
+            case let .held(_, createdAt, expiresAt):
+                return .held(Reservation(reservationId: reservationId, partnerId: partnerId, productId: request.productId,
+                                         quantity: request.quantity, status: .active, expiresAt: expiresAt, createdAt: createdAt,
+                                         pricing: snapshot))
+            case let .insufficient(available): return .insufficient(available: available)
+            case let .overLimit(available, maxPerHold): return .overLimit(available: available, maxPerHold: maxPerHold)
+            case let .overAllotment(remaining): return .overAllotment(remaining: remaining)
+            case .noAllocation: return .noAllocation
+            }
+        }
+        // Webhooks: the hold and its reservation.created event commit together. Without a
+        // subscriber the hold stays one autocommit statement (the pool row lock lives no
+        // longer than it).
+        let outbox = WebhookOutbox(db)
+        guard try outbox.hasSubscriber(partnerId: partnerId, type: .reservationCreated) else { return try take() }
+        return try storeCall {
+            try db.transaction { () throws -> PlaceOutcome in
+                let outcome = try take()
+                if case let .held(r) = outcome {
+                    try outbox.record([OutboxEvent(partnerId: partnerId, type: .reservationCreated, data: WebhookEventBody.reservationData(r))])
+                }
+                return outcome
+            }
         }
     }
 
@@ -51,6 +68,8 @@ extension ReservationStore {
                 try end(reservationId: reservationId, as: .cancelled)
                 var cancelled = r
                 cancelled.status = .cancelled
+                try WebhookOutbox(db).record([OutboxEvent(partnerId: partnerId, type: .reservationCancelled,
+                                                          data: WebhookEventBody.reservationData(cancelled))])
                 return .cancelled(cancelled)
             }
         }
@@ -90,6 +109,8 @@ extension ReservationStore {
                 let order = try OrderStore(db).insert(for: r, request: request, prices: prices, orderId: orderId, ticketCodes: ticketCodes)
                 let tickets = try TicketStore(db).tickets(orderId: order.orderId, partnerId: partnerId,
                                                           limit: max(order.quantity, 1), afterCode: nil).items
+                try WebhookOutbox(db).record([OutboxEvent(partnerId: partnerId, type: .reservationActivated,
+                                                          data: WebhookEventBody.activationData(order, tickets: tickets))])
                 return .activated(order, tickets: tickets)
             }
         }

@@ -1,4 +1,5 @@
 public import OTADomain
+import OTARepresentation
 public import Postgres
 
 /// The use cases of a single ticket, one command each, owning its transaction. The
@@ -38,6 +39,8 @@ extension TicketStore {
                      WHERE ticket_code = \(ticketCode)
                     """)
                 guard let updated = try find(ticketCode: ticketCode, partnerId: partnerId) else { return .notFound }
+                try WebhookOutbox(db).record([OutboxEvent(partnerId: partnerId, type: .ticketActivated,
+                                                          data: WebhookEventBody.ticketData(updated))])
                 return .activated(updated)
             }
         }
@@ -64,6 +67,8 @@ extension TicketStore {
                 }
                 try db.query("UPDATE tickets SET status = 'CANCELLED' WHERE ticket_code = \(ticketCode)")
                 guard let updated = try find(ticketCode: ticketCode, partnerId: partnerId) else { return .notFound }
+                try WebhookOutbox(db).record([OutboxEvent(partnerId: partnerId, type: .ticketCancelled,
+                                                          data: WebhookEventBody.ticketData(updated))])
                 return .cancelled(updated)
             }
         }

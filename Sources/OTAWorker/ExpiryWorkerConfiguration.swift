@@ -25,8 +25,9 @@ public struct ExpiryWorkerConfiguration: Sendable {
     public static let minimumRetentionHours = 48
 
     public static let help = """
-        ota-expiry-worker: releases expired holds (returns their units to the OTA pool) and
-        purges old idempotency records. Safe to run as several instances at once.
+        ota-expiry-worker: releases expired holds (returns their units to the OTA pool),
+        delivers webhooks and purges old idempotency records and deliveries. Safe to run as
+        several instances at once.
 
         Environment:
           OTA_DATABASE_URL                 PostgreSQL URL (required), e.g. postgresql://ota@127.0.0.1:5432/ota
@@ -35,6 +36,9 @@ public struct ExpiryWorkerConfiguration: Sendable {
                                            no notification arrives (default 30, 1-3600)
           OTA_IDEMPOTENCY_RETENTION_HOURS  idempotency records older than this are deleted
                                            (default 72, at least 48, at most 8760)
+
+        Webhooks (delivered by the same process, on threads of their own):
+        \(WebhookDeliveryConfiguration.help)
 
         Wakes at the next expiry, or early when a hold is created (LISTEN ota_hold_created).
         Under systemd (NOTIFY_SOCKET set): READY=1 once connected and listening, WATCHDOG=1

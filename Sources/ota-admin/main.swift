@@ -16,6 +16,7 @@ let help = """
       allotment ...         set, list: a partner's cap inside the shared OTA pool
       venue ...             create, list: the partners' venues
       billing export ...    the billing lines of a period as CSV
+      webhook ...           list, disable, enable: the partners' webhook endpoints
       verify                check the inventory invariants (exit 3 on drift)
       console-user ...      create, list, disable, enable, password: accounts for /console (password from stdin)
       help                  this text
@@ -46,6 +47,7 @@ do {
     case "verify": try VerifyCommand.run(group.named("verify"))
     case "billing": try BillingCommands.run(group.named("billing"))
     case "console-user": try ConsoleUserCommands.run(group.named("console-user"))
+    case "webhook": try WebhookCommands.run(group.named("webhook"))
     default: throw AdminError.usage("unknown command \(command); see ota-admin help")
     }
 } catch let error as AdminError {

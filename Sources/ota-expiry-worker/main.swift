@@ -28,8 +28,10 @@ if let unknown = arguments.first {
 
 let environment = ProcessInfo.processInfo.environment
 let configuration: ExpiryWorkerConfiguration
+let webhooks: WebhookDeliveryConfiguration?
 do {
     configuration = try ExpiryWorkerConfiguration(environment: environment)
+    webhooks = try WebhookDeliveryConfiguration.from(environment: environment)
 } catch {
     fail(error.description, code: 2)
 }
@@ -59,5 +61,24 @@ hooks.alive = { tell(.watchdog) }
 hooks.aliveInterval = systemd.watchdogInterval
 hooks.status = { tell(.status($0)) }
 
+// Webhook delivery runs on threads of its own beside the sweeper (issue 11); SIGTERM ends
+// the sweeper's loop, then the deliveries in flight finish and are recorded.
+var dispatcher: WebhookDispatcher?
+if let webhooks {
+    do {
+        // gethostname, not ProcessInfo.hostName (which may wait on DNS): names this process in leases.
+        var name = [CChar](repeating: 0, count: 256)
+        let host = gethostname(&name, name.count - 1) == 0 ? String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self) : "worker"
+        let worker = "\(host):\(getpid())"
+        let d = try WebhookDispatcher(configuration: webhooks, postgres: configuration.postgres, worker: worker)
+        if d.start() { dispatcher = d }
+    } catch {
+        Log.event("webhooks.unavailable", [("error", .string(String(describing: error)))], level: "error")
+    }
+} else {
+    Log.event("webhooks.not_configured", [("detail", "OTA_WEBHOOK_SECRET_KEY is not set: webhook events are not delivered")],
+              level: "warn")
+}
 ExpiryWorker(configuration: configuration, hooks: hooks, signals: signals).run()
+dispatcher?.stop()
 exit(0)

@@ -53,9 +53,9 @@ import OTADomain
 
         let perms = try admin.run("partner", "permissions", "acme", "--set", "all")
         #expect(perms.status == 0)
-        #expect(try db.int("SELECT count(*) FROM partner_permissions pp JOIN partners p USING (partner_id) WHERE p.code = 'acme'") == 7)
+        #expect(try db.int("SELECT count(*) FROM partner_permissions pp JOIN partners p USING (partner_id) WHERE p.code = 'acme'") == 8, "every permission, webhooks included")
         #expect(try admin.run("partner", "permissions", "acme", "--revoke", "billing:read,operators").status == 0)
-        #expect(try db.int("SELECT count(*) FROM partner_permissions pp JOIN partners p USING (partner_id) WHERE p.code = 'acme'") == 5)
+        #expect(try db.int("SELECT count(*) FROM partner_permissions pp JOIN partners p USING (partner_id) WHERE p.code = 'acme'") == 6)
 
         #expect(try admin.run("partner", "disable", "nobody").status == 1)
     }

@@ -14,12 +14,14 @@ final class InProcessGateway {
     static let testKey = "ota_test_key_12345"
     static let otherKey = "ota251103_key_67890"
     static let qrKeys = "t1:00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"
+    /// The test master key that seals webhook secrets (as in the worker tests).
+    static let webhookKey = "ffeeddccbbaa99887766554433221100ffeeddccbbaa99887766554433221100"
 
     /// Rate limits are off unless asked for; `databaseURL` overrides the test database's.
     init(environment: [String: String] = [:], databaseURL: String? = nil) throws {
         database = try TestDatabase()
         var env = ["OTA_DATABASE_URL": databaseURL ?? database.url, "OTA_RATE_LIMITS": "off", "OTA_REQUEST_LOG": "0",
-                   "OTA_QR_ACTIVE_KEY_ID": "t1", "OTA_QR_KEYS": Self.qrKeys]
+                   "OTA_QR_ACTIVE_KEY_ID": "t1", "OTA_QR_KEYS": Self.qrKeys, "OTA_WEBHOOK_SECRET_KEY": Self.webhookKey]
         env.merge(environment) { $1 }
         handler = GatewayHandler(config: try GatewayConfiguration(environment: env), workerIndex: 0, authGeneration: nil,
                                  isDraining: { false })

@@ -19,6 +19,8 @@ import HTTP
             case ("id", let p) where p.hasPrefix("/api/ota/operators/"): return values["operator"]
             case ("code", let p) where p.hasPrefix("/api/ota/tickets/"): return values["ticket"]
             case ("batch_id", let p) where p.hasPrefix("/api/ota/batches/"): return values["batch"]
+            case ("id", let p) where p.hasPrefix("/api/ota/webhooks/"): return values["webhook"]
+            case ("delivery_id", let p) where p.hasPrefix("/api/ota/webhooks/"): return values["delivery"]
             default: return nil
             }
         }
@@ -39,6 +41,10 @@ import HTTP
         f.values["ticket"] = try #require((batch.json["ticket_codes"] as? [String])?.first)
         let op = g.send("POST", "/api/ota/operators", body: #"{"username":"iso.staff","password":"correct horse battery","display_name":"Staff"}"#)
         f.values["operator"] = try #require((op.json["operator_id"] as? Int).map(String.init), "\(op.text)")
+        let hook = g.send("POST", "/api/ota/webhooks", body: #"{"url":"https://203.0.113.10/hooks","events":["ticket.used"]}"#)
+        f.values["webhook"] = try #require(hook.json["endpoint_id"] as? String, "\(hook.text)")
+        let test = g.send("POST", "/api/ota/webhooks/\(f.values["webhook"]!)/test")
+        f.values["delivery"] = try #require(test.json["delivery_id"] as? String, "\(test.text)")
         return f
     }
 
@@ -47,6 +53,7 @@ import HTTP
         "activateReservation": #"{"customer":{"name":"B"},"units":[{"customer_type":"adult"}]}"#,
         "activateTicket": #"{"customer":{"name":"B"},"customer_type":"adult"}"#,
         "updateOperator": #"{"display_name":"B"}"#,
+        "updateWebhook": #"{"description":"B"}"#,
     ]
 
     static func parameters(of path: String) -> [String] {

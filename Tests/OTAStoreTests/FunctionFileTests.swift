@@ -232,7 +232,7 @@ import TestSupport
         #expect(applied.functionsFirst == source.functions.map(\.name).filter { !before.contains($0) })
         #expect(applied.functionsFirst.contains("ota_notify_auth_changed"), "the function 0001-0011 did not create")
         #expect(applied.migrations == source.migrations.filter { $0.version > 11 }.map(\.name))
-        #expect(applied.migrations.prefix(4) == ["0012_repeatable_functions", "0013_auth_changed_notify", "0014_operator_usernames_per_partner", "0015_console"])
+        #expect(applied.migrations.prefix(5) == ["0012_repeatable_functions", "0013_auth_changed_notify", "0014_operator_usernames_per_partner", "0015_console", "0016_webhooks"])
         #expect(applied.functions == source.functions.map(\.name))
         #expect(try Migrator.currentVersion(db) == Schema.expectedVersion)
         try expectRunsExactly(source.functions, db)
