@@ -86,7 +86,9 @@ def main(base, database_url, key):
     call(base, "POST", f"/api/ota/tickets/{codes[1]}/cancel", None, key, expect=200)
     call(base, "POST", "/api/ota/operators", {"username": "contract.webhooks", "password": "correct horse battery",
                                              "display_name": "Contract"}, key, expect=201)
-    token = call(base, "POST", "/operators/login", {"username": "contract.webhooks", "password": "correct horse battery"},
+    partner = {"ota_test_key_12345": "ota-test-partner", "ota251103_key_67890": "ota251103"}[key]
+    token = call(base, "POST", "/operators/login", {"partner": partner, "username": "contract.webhooks",
+                                                   "password": "correct horse battery"},
                  expect=200)["token"]
     for function in ["boarding", "pet_care"]:
         call(base, "POST", "/venue/scan", {"ticket_code": codes[0], "venue_id": "TEST-PIER-1", "function_code": function},

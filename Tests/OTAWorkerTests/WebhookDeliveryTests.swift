@@ -57,7 +57,7 @@ import TestSupport
         #expect(try call(gateway, "POST", "/api/ota/tickets/\(codes[1])/cancel").status == 200)
         let op = try call(gateway, "POST", "/api/ota/operators", #"{"username":"wh.gate","password":"correct horse battery","display_name":"Gate"}"#)
         #expect(op.status == 201, "\(op.text)")
-        let login = try call(gateway, "POST", "/operators/login", #"{"username":"wh.gate","password":"correct horse battery"}"#, key: nil)
+        let login = try call(gateway, "POST", "/operators/login", #"{"partner":"ota-test-partner","username":"wh.gate","password":"correct horse battery"}"#, key: nil)
         let token = try #require(login.json["token"] as? String)
         // Product 107: boarding and pet_care, one use each: two redemptions, then USED.
         for function in ["boarding", "pet_care"] {
