@@ -71,39 +71,23 @@ public struct ConsoleUserStore {
         }
     }
 
-    public enum LoginOutcome: Sendable, Equatable {
-        case loggedIn(ConsoleUser, expiresAt: Timestamp)
-        case rateLimited(retryAfterSeconds: Int)
-        case locked(seconds: Int)
-        case refused
-    }
+    public typealias LoginOutcome = OTAStore.LoginOutcome<ConsoleUser>
 
     /// The login: the per-address rate, the lockouts, the password and the session, as
     /// OperatorStore.logIn does it. `verify` runs outside any transaction (slow on purpose)
     /// and gets nil for an unknown user (so a dummy hash keeps the timing the same).
     public func logIn(username: String, address: String, addressPolicy: RateLimitPolicy?, tokenHash: [UInt8],
                       ttlSeconds: Int, verify: (String?) -> Bool) throws(StoreError) -> LoginOutcome {
-        let throttle = OperatorStore(db)
-        if let policy = addressPolicy {
-            let decision = try RateLimitStore(db).take(key: "console-login:\(address)", policy: policy)
-            guard decision.allowed else { return .rateLimited(retryAfterSeconds: decision.retryAfterSeconds(policy)) }
-        }
-        let keys = (username: "cu:\(username)", address: "ca:\(address)")
-        let locked = try throttle.lockedSeconds(keys: [keys.username, keys.address])
-        let record = try loginRecord(username: username)
-        let verified = verify(record?.passwordHash)
-        if locked > 0 {
-            if !verified { try throttle.recordFailure(key: keys.username, policy: .perUsername) }
-            return .locked(seconds: locked)
-        }
-        guard verified, let found = record, found.user.isActive else {
-            try throttle.recordFailure(key: keys.username, policy: .perUsername)
-            try throttle.recordFailure(key: keys.address, policy: .perAddress)
-            return .refused
-        }
-        try throttle.clearFailures(key: keys.username)
-        let expires = try startSession(userId: found.user.consoleUserId, tokenHash: tokenHash, ttlSeconds: ttlSeconds)
-        return .loggedIn(found.user, expiresAt: expires)
+        try ThrottledLogin<ConsoleUser>(db: db, rateKey: "console-login:\(address)", accountKey: "cu:\(username)",
+                                        addressKey: "ca:\(address)").run(
+            addressPolicy: addressPolicy,
+            lookup: { () throws(StoreError) in
+                try loginRecord(username: username).map { (account: $0.user, passwordHash: $0.passwordHash, usable: $0.user.isActive) }
+            },
+            verify: verify,
+            startSession: { (user: ConsoleUser) throws(StoreError) in
+                try startSession(userId: user.consoleUserId, tokenHash: tokenHash, ttlSeconds: ttlSeconds)
+            })
     }
 
     func loginRecord(username: String) throws(StoreError) -> (user: ConsoleUser, passwordHash: String)? {
