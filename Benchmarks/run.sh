@@ -27,6 +27,7 @@ starts=${OTA_BENCH_STARTS:-7}
 
 scripts/deps.sh wrk python3
 pgbench=$(ota_pg_bindir)/pgbench
+[[ -x $pgbench ]] || { echo "bench: no pgbench beside pg_ctl (Debian 12: postgresql-15; older: postgresql-contrib)" >&2; exit 1; }
 
 echo "== release build (.build-bench)"
 scratch=.build-bench
@@ -65,7 +66,8 @@ export OTA_DATABASE_URL="${server%/postgres}/ota_bench"
 units=10000000
 psql "$OTA_DATABASE_URL" -qAt -v ON_ERROR_STOP=1 -c "UPDATE products SET sellable_cap = $units + 100000 WHERE product_id = 106" >/dev/null
 "$bin/ota-admin" allocation set 106 ota "$units" > "$raw/allocation.txt"
-if "$bin/ota-admin" allocation --help 2>&1 | grep -q '^ *stripes'; then
+allocation_help=$("$bin/ota-admin" allocation --help 2>&1 || true)
+if grep -q '^ *stripes ' <<<"$allocation_help"; then
   "$bin/ota-admin" allocation stripes 106 "$stripes" >> "$raw/allocation.txt"
   note stripes "$stripes"
 else
@@ -77,8 +79,10 @@ echo "== limits (pgbench, ${duration}s each)"
 psql "$OTA_DATABASE_URL" -q -v ON_ERROR_STOP=1 -f Benchmarks/pgbench/setup.sql 2>/dev/null
 limit() { # NAME SCRIPT CLIENTS: prepared statements, 2 threads
   local name=$1 script=$2 clients=$3
-  "$pgbench" -n -M prepared -j 2 -c "$clients" -T "$duration" -f "Benchmarks/pgbench/$script" \
-    "$OTA_DATABASE_URL" > "$raw/$name.pgbench" 2>&1
+  if ! "$pgbench" -n -M prepared -j 2 -c "$clients" -T "$duration" -f "Benchmarks/pgbench/$script" \
+    "$OTA_DATABASE_URL" > "$raw/$name.pgbench" 2>&1; then
+    tail -n 5 "$raw/$name.pgbench" >&2; exit 1
+  fi
   echo "  $name: $(grep -E '^tps' "$raw/$name.pgbench" | cut -d' ' -f3) tps"
 }
 limit pg_row_8 single_row.sql 8
@@ -113,7 +117,10 @@ sampler=$!
 
 load() { # NAME SCRIPT CONNECTIONS [SECONDS]
   local name=$1 script=$2 conns=$3 seconds=${4:-$duration}
-  wrk -t2 -c"$conns" -d"${seconds}s" --timeout 5s --latency -s "Benchmarks/$script" "http://127.0.0.1:$port" > "$raw/$name.wrk" 2>&1
+  if ! wrk -t2 -c"$conns" -d"${seconds}s" --timeout 5s --latency -s "Benchmarks/$script" "http://127.0.0.1:$port" \
+    > "$raw/$name.wrk" 2>&1; then
+    tail -n 5 "$raw/$name.wrk" >&2; exit 1
+  fi
   echo "  $name: $(awk '/Requests\/sec/ {print $2}' "$raw/$name.wrk") req/s"
 }
 # Warm-up (connections, prepared statements, caches), not reported.
