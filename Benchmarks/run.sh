@@ -93,7 +93,13 @@ limit pg_hold_64 hold_like.sql 64
 limit pg_hold_notify_64 hold_like_notify.sql 64
 psql "$OTA_DATABASE_URL" -qAt -c "VACUUM ANALYZE" >/dev/null
 
-port=$(( 20000 + RANDOM % 12000 ))
+# A loopback port for the gateway, and the next $starts for the start-to-ready tries, that
+# nothing answers on (below Linux's ephemeral range, as localpg.sh picks its own).
+free() { local p; for p in "$@"; do if (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then return 1; fi; done; }
+for _ in $(seq 1 100); do
+  port=$(( 20000 + RANDOM % 12000 ))
+  free $(seq "$port" $((port + starts))) && break
+done
 gateway_env=(OTA_HTTP_HOST=127.0.0.1 OTA_HTTP_PORT="$port" OTA_REQUEST_LOG=0
              OTA_RATE_LIMITS="${OTA_RATE_LIMITS:-off}" OTA_WORKERS="${OTA_WORKERS:-8}")
 note gateway "${gateway_env[*]:2}"
