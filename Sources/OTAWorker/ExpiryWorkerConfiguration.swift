@@ -40,7 +40,8 @@ public struct ExpiryWorkerConfiguration: Sendable {
         Webhooks (delivered by the same process, on threads of their own):
         \(WebhookDeliveryConfiguration.help)
 
-        Wakes at the next expiry, or early when a hold is created (LISTEN ota_hold_created).
+        Wakes at the next expiry, or early when a hold is created that expires before every
+        other active hold (LISTEN ota_hold_created).
         Under systemd (NOTIFY_SOCKET set): READY=1 once connected and listening, WATCHDOG=1
         from its loop, STOPPING=1 on SIGTERM. SIGTERM/SIGINT end the current batch and exit 0.
         """

@@ -66,6 +66,40 @@ import TestSupport
         #expect(worker.events("worker.stopped").first?["signal"] as? String == "SIGTERM")
     }
 
+    /// A hold that expires after another active one does not notify (only the earliest
+    /// does, sql/functions/ota_notify_hold_created.sql); the worker still releases it in
+    /// time, because the wake for the earlier hold reads the next expiry again.
+    @Test(.timeLimit(.minutes(3)))
+    func silentAndEarlierHoldsAreReleasedInTimeToo() async throws {
+        let t = try TestDatabase()
+        let db = try t.connect()
+        let listener = try t.connect()
+        try listener.listen("ota_hold_created")
+        let worker = try WorkerProcess(databaseURL: t.url, environment: ["OTA_WORKER_POLL_SECONDS": "600"])
+        let before = try HoldFixtures.pool(db)
+        let late = try HoldFixtures.insert(db, count: 1, expiresIn: 20)[0]    // the first: notifies
+        let early = try HoldFixtures.insert(db, count: 1, expiresIn: 9)[0]    // before it: notifies
+        let silent = try HoldFixtures.insert(db, count: 1, expiresIn: 12)[0]  // after `early`: silent
+        var payloads: [String] = []
+        for _ in 0..<5 {
+            let batch = try listener.waitForNotifications(timeout: .seconds(1))
+            if batch.isEmpty { break }
+            payloads += batch.map(\.payload)
+        }
+        #expect(payloads.count == 2, "notified: \(payloads)")
+
+        try await Task.sleep(for: .seconds(18))
+        #expect(try eventually(within: 20) { try status(db, late) != "active" })
+        for id in [early, silent, late] {
+            #expect(try status(db, id) == "expired")
+            let delay = try releaseDelay(db, id) ?? -1
+            // Generously: each woke the worker long before its 600 s poll.
+            #expect(delay >= 0 && delay < 10, "\(id) released \(delay) s after expiry")
+        }
+        #expect(try HoldFixtures.pool(db) == before)
+        #expect(worker.stop().status == 0)
+    }
+
     @Test(.timeLimit(.minutes(3)))
     func pollingFindsAHoldWhoseExpiryMovedWithoutANotification() throws {
         let t = try TestDatabase()
