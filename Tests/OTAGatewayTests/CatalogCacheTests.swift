@@ -139,14 +139,21 @@ import Testing
         let g = try InProcessGateway(memory: .live)
         try Self.listening(g)
         _ = try hold(g)
+        // The worker's own writes fire no trigger (so no notification can help): only the
+        // gateway's own move of the generation makes the next hold see the endpoint.
+        let worker = try #require(g.handler.connection)
+        try worker.query("SET session_replication_role = replica")
         let r = g.send("POST", "/api/ota/webhooks", body: #"{"url":"https://203.0.113.10/ota","events":["reservation.created"]}"#)
         try #require(r.status == 201, "\(r.text)")
+        try worker.query("SET session_replication_role = origin")
         _ = try hold(g)
         #expect(try events(g) == 1, "the gateway moved its own generation on at the commit")
         let id = try #require(r.json["endpoint_id"] as? String)
+        try worker.query("SET session_replication_role = replica")
         #expect(g.send("DELETE", "/api/ota/webhooks/\(id)").status == 204)
+        try worker.query("SET session_replication_role = origin")
         _ = try hold(g)
-        #expect(try events(g) == 1)
+        #expect(try events(g) == 1, "deleted: no event")
     }
 
     @Test func withoutTheListenerNothingIsCached() throws {
@@ -170,15 +177,16 @@ import Testing
         // A notification lost while the listener is away: a change nobody announces.
         try Self.unannounced(g, "UPDATE products SET weekday_price = 5 WHERE product_id = 106")
         #expect(Self.weekdayPrice(g) == 288, "cached")
-        let killed = try g.sql("""
-            SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity
-             WHERE datname = current_database() AND application_name = 'ota-gateway-listener'
-            """).first?.decode("n", as: Int.self)
-        #expect(killed == 1)
-        // Reconnected, the listener moves the generation on: the copy is read again.
-        #expect(Self.within { Self.weekdayPrice(g) == 5 } != nil)
-        // And every answer in between was exact or the old cached one, never a mix: a hold
-        // made now prices from the database's catalog.
+        let listener = { try g.sql("""
+            SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'ota-gateway-listener'
+            """).first?.decode("pid", as: Int32.self) }
+        let old = try #require(try listener())
+        _ = try g.sql("SELECT pg_terminate_backend(\(old))")
+        // Once it has reconnected and listens again, the generation has moved on: the copy
+        // it may have missed a change for is never used again.
+        try #require(try Self.within { try listener().map { $0 != old } ?? false } != nil, "the listener reconnected")
+        try Self.listening(g)
+        #expect(Self.weekdayPrice(g) == 5)
         #expect(try hold(g)["base_price"] as? Double == 5)
     }
 

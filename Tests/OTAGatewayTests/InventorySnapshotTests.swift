@@ -81,7 +81,7 @@ final class ManualClock: Sendable {
         let g = try InProcessGateway(memory: .live)
         for _ in 0..<5 { #expect(available(g) != nil) }
         try #require(try CatalogCacheTests.within {
-            try g.sql("SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'ota-gateway-inventory'")
+            try g.sql("SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'ota-gateway-inventory'")
                 .first?.decode("n", as: Int.self) == 1
         } != nil, "the poller runs while inventory is read")
         // What a restart looks like from here: every backend of the database is gone.
@@ -98,7 +98,7 @@ final class ManualClock: Sendable {
             #expect(available(g) == exact)
         }
         #expect(try CatalogCacheTests.within {
-            try g.sql("SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'ota-gateway-inventory'")
+            try g.sql("SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'ota-gateway-inventory'")
                 .first?.decode("n", as: Int.self) == 1
         } != nil, "the poller reconnected")
     }
@@ -111,7 +111,7 @@ final class ManualClock: Sendable {
         // Idle: after OTA_INVENTORY_IDLE_MS without a read the poller sends nothing (a
         // second for the poller's last turn on a busy machine).
         Thread.sleep(forTimeInterval: 1)
-        let started = { try g.sql("SELECT string_agg(pid || ' ' || state || ' ' || query_start::text, '; ') AS t FROM pg_stat_activity WHERE application_name = 'ota-gateway-inventory'")
+        let started = { try g.sql("SELECT string_agg(pid || ' ' || state || ' ' || query_start::text, '; ') AS t FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'ota-gateway-inventory'")
             .first?.decode("t", as: String.self) }
         let idle = try started()
         Thread.sleep(forTimeInterval: 0.3)
