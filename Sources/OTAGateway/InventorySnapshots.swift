@@ -49,7 +49,9 @@ final class InventorySnapshots: Sendable {
     func pools(_ db: PostgresConnection) throws(StoreError) -> Snapshot {
         let now = clock()
         lastReadAt.store(now, ordering: .sequentiallyConsistent)
-        if parked.compareExchange(expected: true, desired: false, ordering: .sequentiallyConsistent).exchanged { wake.signal() }
+        // A plain load first: the exchange (a write) only when the poller is parked.
+        if parked.load(ordering: .sequentiallyConsistent),
+           parked.compareExchange(expected: true, desired: false, ordering: .sequentiallyConsistent).exchanged { wake.signal() }
         if let s = latest.withLock({ $0 }), s.takenAt >= now || now - s.takenAt <= maxStalenessNanos { return s }
         return try read(db)
     }
