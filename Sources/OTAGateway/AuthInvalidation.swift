@@ -4,47 +4,76 @@ import Postgres
 import Synchronization
 import JSON
 
-/// What every worker's key cache must know to stay exact: a generation that moves on
-/// whenever the database announces a change of keys, partners or permissions
-/// (`ota_auth_changed`, sql/migrations/0013), and whether the announcements are being
-/// heard at all. While they are not (the listener is reconnecting), nothing is cached, so
-/// a revoked key or a disabled partner stops working on every gateway at once, never
-/// after a cache period.
-final class AuthGeneration: Sendable {
+/// What an in-memory cache must know to stay exact: a generation that moves on whenever
+/// the database announces a change (a NOTIFY channel), and whether the announcements are
+/// being heard at all. While they are not (the listener is reconnecting), nothing is
+/// cached, so a change is used at once, never after a cache period. The key caches use
+/// one (`ota_auth_changed`, sql/migrations/0013: a revoked key or a disabled partner stops
+/// working on every gateway at once), the catalog another (`ota_catalog_changed`, 0018).
+final class InvalidationGeneration: Sendable {
     private let generation = Atomic<UInt64>(0)
     private let listening = Atomic<Bool>(false)
+    /// When the listener last heard from PostgreSQL (a notification or an answered ping),
+    /// in uptime nanoseconds.
+    private let heardAt = Atomic<UInt64>(0)
+    /// nil: listening is enough. Else caching also stops once the listener has heard
+    /// nothing for this long, so a connection that died silently (no RST: the listener
+    /// would block until TCP gives up) cannot keep a stale cache in use: the bound of
+    /// the catalog's freshness.
+    let maxSilenceNanos: UInt64?
+
+    init(maxSilence: Duration? = nil) {
+        maxSilenceNanos = maxSilence.map { UInt64($0.components.seconds) * 1_000_000_000 + UInt64($0.components.attoseconds / 1_000_000_000) }
+    }
 
     /// The generation a cache entry must carry to be used; nil: do not cache at all.
     var current: UInt64? {
-        listening.load(ordering: .acquiring) ? generation.load(ordering: .acquiring) : nil
+        guard listening.load(ordering: .acquiring) else { return nil }
+        let g = generation.load(ordering: .acquiring)
+        if let bound = maxSilenceNanos, uptimeNanos() &- heardAt.load(ordering: .acquiring) > bound { return nil }
+        return g
     }
 
     func changed() { generation.add(1, ordering: .releasing) }
 
+    func heard() { heardAt.store(uptimeNanos(), ordering: .releasing) }
+
     func setListening(_ on: Bool) {
         generation.add(1, ordering: .releasing)
+        if on { heard() }
         listening.store(on, ordering: .releasing)
     }
 }
 
-/// One thread per gateway with a connection of its own that LISTENs on ota_auth_changed
-/// and moves the generation on each notification. Reconnects with a short backoff.
-final class AuthInvalidationListener: Sendable {
-    static let channel = "ota_auth_changed"
-    let generation: AuthGeneration
+/// The key caches' generation (Authentication.swift).
+typealias AuthGeneration = InvalidationGeneration
+
+func uptimeNanos() -> UInt64 { DispatchTime.now().uptimeNanoseconds }
+
+/// One thread per gateway with a connection of its own that LISTENs on the channels of
+/// its generations (ota_auth_changed, ota_catalog_changed) and moves a channel's
+/// generation on each of its notifications. Reconnects with a short backoff. After
+/// `heartbeat` without a notification it pings (one `SELECT 1`), so a generation with a
+/// silence bound knows the connection is alive.
+final class InvalidationListener: Sendable {
+    static let authChannel = "ota_auth_changed"
+    static let catalogChannel = "ota_catalog_changed"
+    private let generations: [String: InvalidationGeneration]
+    private let heartbeat: Duration
     private let stopped = Atomic<Bool>(false)
     private let configuration: PostgresConfiguration
 
-    init(configuration: PostgresConfiguration, generation: AuthGeneration) {
+    init(configuration: PostgresConfiguration, generations: [String: InvalidationGeneration], heartbeat: Duration = .milliseconds(250)) {
         var c = configuration
-        c.applicationName = "ota-gateway-auth-listener"
+        c.applicationName = "ota-gateway-listener"
         self.configuration = c
-        self.generation = generation
+        self.generations = generations
+        self.heartbeat = heartbeat
     }
 
     func start() {
         let thread = Thread { [self] in run() }
-        thread.name = "auth-invalidation"
+        thread.name = "invalidation"
         thread.start()
     }
 
@@ -56,19 +85,24 @@ final class AuthInvalidationListener: Sendable {
             do {
                 let db = try PostgresConnection(configuration)
                 defer { db.close() }
-                try db.listen(Self.channel)
-                generation.setListening(true)
+                for channel in generations.keys.sorted() { try db.listen(channel) }
+                for g in generations.values { g.setListening(true) }
                 backoff = .milliseconds(100)
                 while !stopped.load(ordering: .acquiring) {
-                    if !(try db.waitForNotifications(timeout: .milliseconds(500))).isEmpty { generation.changed() }
+                    let notifications = try db.waitForNotifications(timeout: heartbeat)
+                    if notifications.isEmpty {
+                        try db.query("SELECT 1")
+                    }
+                    for channel in Set(notifications.map(\.channel)) { generations[channel]?.changed() }
+                    for g in generations.values { g.heard() }
                 }
             } catch {
-                generation.setListening(false)
-                Log.event("auth_listener.disconnected", [("error", .string(String(describing: error)))], level: "warn")
+                for g in generations.values { g.setListening(false) }
+                Log.event("invalidation_listener.disconnected", [("error", .string(String(describing: error)))], level: "warn")
                 Thread.sleep(forTimeInterval: Double(backoff.components.attoseconds) / 1e18 + Double(backoff.components.seconds))
                 backoff = min(backoff * 2, .seconds(5))
             }
         }
-        generation.setListening(false)
+        for g in generations.values { g.setListening(false) }
     }
 }

@@ -39,6 +39,14 @@ public struct GatewayConfiguration: Sendable {
     public var answerSealer: SecretBox?
     /// Where endpoints may point: https to public addresses, plus OTA_WEBHOOK_ALLOWED_HOSTS.
     public var webhookTargets = WebhookTargetPolicy()
+    /// Keep the catalog in memory while its change notifications are heard (issue 10).
+    public var catalogCache = true
+    /// GET /inventory serves a reading of the pools at most this old (0: every read
+    /// queries the database), re-read every `inventoryPollMs` while inventory is read, and
+    /// not at all after `inventoryIdleMs` without a read.
+    public var inventoryMaxStalenessMs = 50
+    public var inventoryPollMs = 20
+    public var inventoryIdleMs = 1_000
 
     public struct Invalid: Error, CustomStringConvertible {
         public var description: String
@@ -74,6 +82,14 @@ public struct GatewayConfiguration: Sendable {
           OTA_INSTANCE_NAME        this gateway's name in those counts (default: host name and process id)
           OTA_WEBHOOK_SECRET_KEY   master key (hex or base64, 32+ bytes) that seals webhook signing secrets; the same
                                    value for every gateway and worker. Unset: the webhook endpoints answer 503.
+          OTA_CATALOG_CACHE        on (default) or off: keep prices, discounts, special dates, currency, customer types
+                                   and webhook subscriptions in memory; every change reaches every gateway when its
+                                   notification arrives (LISTEN ota_catalog_changed), at the latest within 1 s
+          OTA_INVENTORY_MAX_STALENESS_MS  GET /api/ota/inventory figures are at most this far behind the database
+                                   (default 50, 0-10000; 0: every read queries the database)
+          OTA_INVENTORY_POLL_MS    how often the pools are re-read while inventory is read (default 20, 1-10000; below
+                                   OTA_INVENTORY_MAX_STALENESS_MS)
+          OTA_INVENTORY_IDLE_MS    no re-reading after this long without an inventory read (default 1000, 1-600000)
           OTA_WEBHOOK_ALLOWED_HOSTS  hosts (host or host:port, comma separated) webhooks may reach over http and at
                                    internal addresses (default none: https to public addresses only)
         """
@@ -136,6 +152,18 @@ public struct GatewayConfiguration: Sendable {
         switch WebhookTargetPolicy.parse(allowList: env["OTA_WEBHOOK_ALLOWED_HOSTS"] ?? "") {
         case let .success(policy): webhookTargets = policy
         case let .failure(error): throw Invalid(description: "OTA_WEBHOOK_ALLOWED_HOSTS: \(error.message)")
+        }
+        switch env["OTA_CATALOG_CACHE"] ?? "on" {
+        case "on", "": catalogCache = true
+        case "off": catalogCache = false
+        case let other: throw Invalid(description: "OTA_CATALOG_CACHE=\(other) must be on or off")
+        }
+        inventoryMaxStalenessMs = try int("OTA_INVENTORY_MAX_STALENESS_MS", 0...10_000, 50)
+        inventoryPollMs = try int("OTA_INVENTORY_POLL_MS", 1...10_000, 20)
+        inventoryIdleMs = try int("OTA_INVENTORY_IDLE_MS", 1...600_000, 1_000)
+        if inventoryMaxStalenessMs > 0, inventoryPollMs >= inventoryMaxStalenessMs {
+            throw Invalid(description: "OTA_INVENTORY_POLL_MS=\(inventoryPollMs) must be below OTA_INVENTORY_MAX_STALENESS_MS=\(inventoryMaxStalenessMs): "
+                          + "a reading must be renewed before it is too old to serve")
         }
         switch env["OTA_RATE_LIMITS"] ?? "on" {
         case "on", "": rateLimitsEnabled = true

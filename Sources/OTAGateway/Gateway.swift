@@ -3,19 +3,21 @@ public import JSON
 public import Synchronization
 public import Postgres
 
-/// Wires the HTTP server to one GatewayHandler per worker thread, and starts the listener
-/// that keeps their key caches exact (it lives as long as the process).
+/// Wires the HTTP server to one GatewayHandler per worker thread, and starts the threads
+/// that keep their key caches, catalog and inventory readings current (HotPaths: they
+/// live as long as the process).
 public enum Gateway {
     public static func makeServer(_ config: GatewayConfiguration) throws -> HTTPServer {
         let drain = DrainState()
         let generation = AuthGeneration()
-        if config.authCacheSeconds > 0 {
-            AuthInvalidationListener(configuration: config.postgres, generation: generation).start()
-        }
+        // One listener connection hears both the key caches' and the catalog's changes.
+        let hotPaths = HotPaths(config, auth: config.authCacheSeconds > 0 ? generation : nil)
+        hotPaths.start()
         let server = try HTTPServer(configuration: config.http, errorResponse: { status, detail in
             APIError(ProblemType.protocolError(status), echo(detail, limit: 200)).response()
         }, makeHandler: { index in
-            GatewayHandler(config: config, workerIndex: index, authGeneration: generation, isDraining: { drain.isDraining })
+            GatewayHandler(config: config, workerIndex: index, authGeneration: generation, hotPaths: hotPaths,
+                           isDraining: { drain.isDraining })
         })
         drain.attach(server)
         if config.requestFlushSeconds > 0 {

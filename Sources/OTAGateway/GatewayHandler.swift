@@ -24,9 +24,19 @@ public final class GatewayHandler: HTTPRequestHandler {
     /// One in `config.inventoryEventSample` inventory reads is logged (the read path).
     var inventoryReads: UInt64 = 0
 
-    init(config: GatewayConfiguration, workerIndex: Int, authGeneration: AuthGeneration?, isDraining: @escaping @Sendable () -> Bool) {
+    /// The catalog and the pools' readings in memory, shared by the workers.
+    let hotPaths: HotPaths
+    /// Set by a handler that changed the catalog (a webhook endpoint): once the request's
+    /// transaction committed, this gateway's catalog generation moves on at once.
+    var changedCatalog = false
+    /// The last inventory answer and what it was rendered from (InventoryHandlers).
+    var inventoryAnswer: InventoryAnswer?
+
+    init(config: GatewayConfiguration, workerIndex: Int, authGeneration: AuthGeneration?, hotPaths: HotPaths = HotPaths(),
+         isDraining: @escaping @Sendable () -> Bool) {
         self.config = config
         self.authGeneration = authGeneration
+        self.hotPaths = hotPaths
         self.workerIndex = workerIndex
         self.isDraining = isDraining
     }
@@ -49,6 +59,12 @@ public final class GatewayHandler: HTTPRequestHandler {
             response = try run(request, requestId: requestId, exchange: &exchange)
         } catch {
             response = ProblemMapping.problem(for: error, requestId: requestId, operation: exchange.operation).response()
+        }
+        // After the commit (an Idempotency-Key's transaction ends in run): a worker that
+        // reloads now sees the change.
+        if changedCatalog {
+            changedCatalog = false
+            hotPaths.catalog.changedHere()
         }
         response.headers.set("X-Request-ID", requestId)
         for (name, value) in exchange.rateHeaders { response.headers.set(name, value) }

@@ -36,6 +36,7 @@ enum WebhookHandlers {
         let description = try body.optionalString("description", maxLength: WebhookEndpointInput.maxDescriptionLength)
         let endpointId = try SecureRandom.identifier(prefix: "we_")
         let (text, sealed) = try newSecret(box, endpointId: endpointId)
+        ctx.worker.changedCatalog = true  // the subscriptions the holds read (HotPaths)
         let endpoint = try WebhookStore(try ctx.db).create(endpointId: endpointId, partnerId: partner.partnerId, url: url,
                                                            description: description?.isEmpty == true ? nil : description,
                                                            events: events, secret: sealed)
@@ -72,6 +73,7 @@ enum WebhookHandlers {
         case "disabled"?: input.enabled = false
         case _?: throw APIError.invalid("status", "must be enabled or disabled")
         }
+        ctx.worker.changedCatalog = true
         guard let endpoint = try WebhookStore(try ctx.db).update(endpointId: id, partnerId: partner.partnerId, input: input,
                                                                 disabledReason: "disabled by the partner") else {
             throw notFound(id)
@@ -81,6 +83,7 @@ enum WebhookHandlers {
 
     static func delete(_ ctx: RequestContext) throws -> HTTPResponse {
         let id = ctx.parameter("id")
+        ctx.worker.changedCatalog = true
         guard try WebhookStore(try ctx.db).delete(endpointId: id, partnerId: try ctx.partner.partnerId) else { throw notFound(id) }
         return HTTPResponse(status: 204)
     }

@@ -50,6 +50,13 @@ public struct CatalogStore {
         }
     }
 
+    /// The prices a hold made today freezes, read from the database (nil: no such
+    /// product); the gateway's in-memory catalog answers the same (CatalogSnapshot).
+    public func pricingSnapshot(productId: Int, today: LocalDate) throws(StoreError) -> PricingSnapshot? {
+        guard let product = try otaAvailability(productIds: [productId]).first else { return nil }
+        return PricingSnapshot(pricing: product.pricing, specialDates: try specialDates(in: nil, from: today), currency: try currency())
+    }
+
     public func customerTypes() throws(StoreError) -> [String] {
         try storeCall { try db.query("SELECT code FROM customer_types ORDER BY code").map { try $0.decode("code", as: String.self) } }
     }

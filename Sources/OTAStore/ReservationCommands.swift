@@ -13,14 +13,13 @@ extension ReservationStore {
         case noAllocation
     }
 
-    /// POST /reserve: prices the hold from the catalog as it is now (the snapshot the
-    /// activation will use) and takes it with `ota_hold`, which locks the pool row.
+    /// POST /reserve: takes the hold with `ota_hold`, which locks the pool, priced with
+    /// `snapshot` (the catalog as it is now, which the activation will use). The caller
+    /// says whether the partner subscribes to reservation.created (both come from the
+    /// gateway's in-memory catalog, or `pricingSnapshot` and WebhookOutbox.hasSubscriber):
+    /// without a subscriber the hold is one autocommit statement.
     public func place(reservationId: String, partnerId: Int64, request: HoldRequest, maxUnitsPerHold: Int,
-                      today: LocalDate) throws(StoreError) -> PlaceOutcome {
-        let catalog = CatalogStore(db)
-        guard let product = try catalog.otaAvailability(productIds: [request.productId]).first else { return .noAllocation }
-        let snapshot = PricingSnapshot(pricing: product.pricing, specialDates: try catalog.specialDates(in: nil, from: today),
-                                       currency: try catalog.currency())
+                      snapshot: PricingSnapshot, subscribed: Bool) throws(StoreError) -> PlaceOutcome {
         func take() throws(StoreError) -> PlaceOutcome {
             switch try hold(reservationId: reservationId, partnerId: partnerId, request: request,
                             maxUnitsPerHold: maxUnitsPerHold, snapshot: snapshot) {
@@ -37,8 +36,8 @@ extension ReservationStore {
         // Webhooks: the hold and its reservation.created event commit together. Without a
         // subscriber the hold stays one autocommit statement (the pool row lock lives no
         // longer than it).
+        guard subscribed else { return try take() }
         let outbox = WebhookOutbox(db)
-        guard try outbox.hasSubscriber(partnerId: partnerId, type: .reservationCreated) else { return try take() }
         return try storeCall {
             try db.transaction { () throws -> PlaceOutcome in
                 let outcome = try take()

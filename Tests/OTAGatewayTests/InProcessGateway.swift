@@ -17,15 +17,34 @@ final class InProcessGateway {
     /// The test master key that seals webhook secrets (as in the worker tests).
     static let webhookKey = "ffeeddccbbaa99887766554433221100ffeeddccbbaa99887766554433221100"
 
+    /// What the hot paths keep in memory: nothing unless asked (every request reads the
+    /// database); `.live`: the catalog listener and the inventory poller run as in a
+    /// gateway process; `.clock`: the catalog listener runs, the pools' readings age by the
+    /// given clock and no poller renews them.
+    enum Memory {
+        case none
+        case live
+        case clock(@Sendable () -> UInt64)
+    }
+    let hotPaths: HotPaths
+
     /// Rate limits are off unless asked for; `databaseURL` overrides the test database's.
-    init(environment: [String: String] = [:], databaseURL: String? = nil) throws {
+    init(environment: [String: String] = [:], databaseURL: String? = nil, memory: Memory = .none) throws {
         database = try TestDatabase()
         var env = ["OTA_DATABASE_URL": databaseURL ?? database.url, "OTA_RATE_LIMITS": "off", "OTA_REQUEST_LOG": "0",
                    "OTA_QR_ACTIVE_KEY_ID": "t1", "OTA_QR_KEYS": Self.qrKeys, "OTA_WEBHOOK_SECRET_KEY": Self.webhookKey]
         env.merge(environment) { $1 }
-        handler = GatewayHandler(config: try GatewayConfiguration(environment: env), workerIndex: 0, authGeneration: nil,
-                                 isDraining: { false })
+        let config = try GatewayConfiguration(environment: env)
+        switch memory {
+        case .none: hotPaths = HotPaths()
+        case .live: hotPaths = HotPaths(config, auth: nil)
+        case let .clock(clock): hotPaths = HotPaths(config, auth: nil, clock: clock, poll: false)
+        }
+        hotPaths.start()
+        handler = GatewayHandler(config: config, workerIndex: 0, authGeneration: nil, hotPaths: hotPaths, isDraining: { false })
     }
+
+    deinit { hotPaths.stop() }
 
     func send(_ method: String, _ target: String, key: String? = InProcessGateway.testKey,
               headers: [(String, String)] = [], body: String? = nil) -> Answer {

@@ -26,6 +26,29 @@ struct MigrationRules {
         return Set(code(sql).matches(of: dml).map { String($0.output.1).lowercased() })
     }
 
+    /// The version of the first migration that creates a trigger on each table (by the
+    /// text of `CREATE TRIGGER ... ON table`). A migration before it writes that table
+    /// while it has no trigger yet (0001 writes settings and customer_types, which get
+    /// their catalog notification in 0018), which the rule allows.
+    static func firstTriggerVersions(_ migrations: [(version: Int, sql: String)]) -> [String: Int] {
+        let trigger = /(?i)\bcreate\s+(?:constraint\s+)?trigger\s+\w+\s+(?:before|after|instead\s+of)\s[^;]*?\bon\s+(?:only\s+)?"?([a-z_][a-z0-9_]*)"?/
+        var first: [String: Int] = [:]
+        for m in migrations {
+            for match in code(m.sql).matches(of: trigger) {
+                let table = String(match.output.1).lowercased()
+                first[table] = min(first[table] ?? m.version, m.version)
+            }
+        }
+        return first
+    }
+
+    /// The rules for the migration `version`: the tables with triggers, less those whose
+    /// first trigger comes in a later migration (`firstTrigger`). A table with a trigger
+    /// but none created by name in a migration (e.g. renamed) always counts.
+    func at(version: Int, firstTrigger: [String: Int]) -> MigrationRules {
+        MigrationRules(tablesWithTriggers: tablesWithTriggers.filter { (firstTrigger[$0] ?? 0) < version }, functions: functions)
+    }
+
     /// What in the SQL breaks the rule: "writes TABLE" and "calls FUNCTION", in that order.
     func violations(_ sql: String) -> [String] {
         let writes = Self.dmlTargets(sql).intersection(tablesWithTriggers).sorted().map { "writes " + $0 }

@@ -27,12 +27,19 @@ import JSON
 
     func place(_ db: PostgresConnection, partner: Int64) throws -> Reservation {
         let request = HoldRequest(productId: 106, quantity: 1, expiresAt: Timestamp(seconds: Int64(Date().timeIntervalSince1970) + 3600))
+        let (snapshot, subscribed) = try pricing(db, partner: partner, today: Timestamp(seconds: Int64(Date().timeIntervalSince1970)).date)
         guard case let .held(r) = try ReservationStore(db).place(reservationId: try SecureRandom.identifier(prefix: "res_"), partnerId: partner,
                                                                   request: request, maxUnitsPerHold: 100,
-                                                                  today: Timestamp(seconds: Int64(Date().timeIntervalSince1970)).date) else {
+                                                                  snapshot: snapshot, subscribed: subscribed) else {
             throw StoreError.other("hold refused")
         }
         return r
+    }
+
+    /// What the gateway passes to place() when it reads the database (no in-memory catalog).
+    func pricing(_ db: PostgresConnection, partner: Int64, today: LocalDate) throws -> (PricingSnapshot, Bool) {
+        guard let snapshot = try CatalogStore(db).pricingSnapshot(productId: 106, today: today) else { throw StoreError.other("no product 106") }
+        return (snapshot, try WebhookOutbox(db).hasSubscriber(partnerId: partner, type: .reservationCreated))
     }
 
     struct Rollback: Error {}
@@ -58,8 +65,9 @@ import JSON
 
         // A hold that is refused writes nothing either.
         let huge = HoldRequest(productId: 106, quantity: 99_999, expiresAt: r.expiresAt)
+        let (snapshot, subscribed) = try pricing(db, partner: p, today: r.createdAt.date)
         #expect(try ReservationStore(db).place(reservationId: "res_refused01", partnerId: p, request: huge, maxUnitsPerHold: 100_000,
-                                               today: r.createdAt.date) == .insufficient(available: 1999))
+                                               snapshot: snapshot, subscribed: subscribed) == .insufficient(available: 1999))
         #expect(try count(db, "webhook_events") == 1)
 
         guard case .cancelled = try ReservationStore(db).cancel(reservationId: r.reservationId, partnerId: p) else {
