@@ -128,11 +128,11 @@ public struct CatalogSeed: Sendable {
                         """)
                 }
                 for a in p.allocations {
-                    let r = try db.query("""
-                        INSERT INTO channel_inventory (product_id, channel, allocated) VALUES (\(p.id), \(a.channel), \(a.units))
-                        ON CONFLICT DO NOTHING
-                        """)
-                    if r.affectedRows > 0 { created.append("allocation \(p.id)/\(a.channel) \(a.units)") }
+                    // A new pool (one slot); an existing one is left as it is.
+                    let made = try db.query("""
+                        SELECT ota_create_pool(\(p.id), \(a.channel), \(a.units)) AS made
+                        """).first?.decode("made", as: Bool.self) ?? false
+                    if made { created.append("allocation \(p.id)/\(a.channel) \(a.units)") }
                 }
             }
             if withDevPartners {
