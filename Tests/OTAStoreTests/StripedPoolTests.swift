@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 import Testing
 import OTACrypto
 import OTADomain
@@ -266,6 +267,44 @@ import TestSupport
         try db.query("INSERT INTO channel_inventory (product_id, channel, allocated, stripes) VALUES (109, 'ota', 100, 4)")
         #expect(try AllocationStore(db).slots(productId: 109, channel: .ota).map(\.allocated) == [25, 25, 25, 25])
         try expectClean(db, "after the DBA's changes")
+    }
+
+    @Test func existingPoolsHoldsAndTicketsBecomeOneSlotEachOnUpgrade() throws {
+        // A database before 0017 (built the old way, to 0011), seeded, with holds and tickets.
+        let t = try TestDatabase(template: "template0")
+        let db = try t.connect()
+        for m in try Migrator.load(directory: FunctionsFirstTests.fixture) where m.version <= 11 { try db.execute(unescaped: m.sql) }
+        let data = try #require(FileManager.default.contents(atPath: repositoryRoot + "/config/catalog.json"))
+        try CatalogSeed(json: try JSONValue.parse([UInt8](data))).apply(to: db, devPartners: true)
+        let p = try partnerId(db)
+        for q in [10, 20, 30] { guard case .held = try hold(db, p, q) else { Issue.record("hold before the upgrade"); return } }
+        try db.query("""
+            UPDATE reservations SET status = 'activated', ended_at = now() WHERE quantity = 10;
+            """)
+        try db.execute(unescaped: """
+            INSERT INTO orders (order_id, partner_id, reservation_id, product_id, quantity, total_amount, currency, customer_name)
+            SELECT 'ord_aaaaaaaaaaaaaaaaaaaaaaaa', partner_id, reservation_id, 106, 10, 0, 'CNY', 'Ann'
+              FROM reservations WHERE quantity = 10;
+            INSERT INTO tickets (ticket_code, partner_id, product_id, order_id, status, price)
+            SELECT 'TKT-AAAAAAAAAAAAAAA' || g, partner_id, 106, 'ord_aaaaaaaaaaaaaaaaaaaaaaaa', 'ACTIVE', 0
+              FROM reservations, generate_series(0, 9) g WHERE quantity = 10;
+            """)
+        let poolsBefore = try db.query("SELECT product_id, channel, allocated, reserved, sold FROM channel_inventory ORDER BY 1, 2")
+            .map { try "\($0.decode("product_id", as: Int.self)) \($0.decode("channel", as: String.self)) \($0.decode("allocated", as: Int.self)) \($0.decode("reserved", as: Int.self)) \($0.decode("sold", as: Int.self))" }
+        #expect(poolsBefore.contains("106 ota 2000 50 10"))
+
+        try Migrator.migrate(db, try Migrator.source(directory: repositoryRoot + "/sql"))
+        let poolsAfter = try db.query("SELECT product_id, channel, allocated, reserved, sold FROM channel_inventory ORDER BY 1, 2")
+            .map { try "\($0.decode("product_id", as: Int.self)) \($0.decode("channel", as: String.self)) \($0.decode("allocated", as: Int.self)) \($0.decode("reserved", as: Int.self)) \($0.decode("sold", as: Int.self))" }
+        #expect(poolsAfter == poolsBefore)
+        #expect(try db.query("SELECT DISTINCT stripes FROM channel_pools").map { try $0.decode("stripes", as: Int.self) } == [1])
+        #expect(try db.query("SELECT DISTINCT slot FROM inventory_slots UNION SELECT slot FROM reservations UNION SELECT slot FROM tickets")
+            .map { try $0.decode("slot", as: Int.self) } == [0])
+        try expectClean(db, "after the upgrade")
+        // And it keeps working, striped.
+        try stripe(db, 4)
+        guard case .held = try hold(db, p, 100) else { Issue.record("hold after the upgrade"); return }
+        try expectClean(db, "striped after the upgrade")
     }
 }
 
