@@ -110,6 +110,41 @@ import TestSupport
         #expect(try admin.run("allotment", "set", "nobody", "106", "5").status == 1)
     }
 
+    @Test func allocationStripesSplitsTheOTAPoolAndKeepsItsTotals() throws {
+        let t = try TestDatabase()
+        let admin = AdminTool(databaseURL: t.url)
+        let db = try t.connect()
+        #expect(try db.hold(partner: "ota-test-partner", product: 106, quantity: 30) == ("held", 1970))
+
+        let split = try admin.run("allocation", "stripes", "106", "8")
+        #expect(split.status == 0, "\(split.err)")
+        #expect(split.out.contains("split over 8 slots"), "\(split.out)")
+        let slotRows = split.out.split(separator: "\n").filter { $0.split(separator: " ", omittingEmptySubsequences: true).first.map { Int($0) != nil } ?? false }
+        #expect(slotRows.count >= 9, "the pool row and its 8 slots: \(split.out)")
+        #expect(try db.int("SELECT count(*) FROM inventory_slots WHERE product_id = 106 AND channel = 'ota' AND open") == 8)
+        #expect(try allocated(db, 106, "ota") == 2000)
+        #expect(try db.int("SELECT reserved FROM channel_inventory WHERE product_id = 106 AND channel = 'ota'") == 30)
+        let show = try admin.run("allocation", "show", "106")
+        #expect(show.out.contains("stripes"), "\(show.out)")
+        let otaRow = try #require(show.out.split(separator: "\n").first { $0.contains(" ota ") })
+        #expect(otaRow.split(separator: " ", omittingEmptySubsequences: true).suffix(2) == ["8", "3000"], "\(otaRow)")
+        #expect(try db.hold(partner: "ota-test-partner", product: 106, quantity: 100).0 == "held")
+        #expect(try admin.run("allocation", "stripes", "106", "2").status == 0)
+        #expect(try allocated(db, 106, "ota") == 2000)
+        let verify = try admin.run("verify")
+        #expect(verify.status == 0 && verify.out.contains("OK    slots_match_stripes"), "\(verify.out)")
+
+        // Bad input: a usage error (2) names the range; an unknown product fails (1).
+        for k in ["0", "65", "x", "-1"] {
+            let bad = try admin.run("allocation", "stripes", "106", k)
+            #expect(bad.status == 2 && bad.err.contains("K"), "K=\(k): \(bad.err)")
+        }
+        #expect(try admin.run("allocation", "stripes", "106").status == 2)
+        let unknown = try admin.run("allocation", "stripes", "999", "4")
+        #expect(unknown.status == 1 && unknown.err.contains("no product 999"), "\(unknown.err)")
+        #expect(try db.int("SELECT stripes FROM channel_inventory WHERE product_id = 106 AND channel = 'ota'") == 2)
+    }
+
     @Test func venueCreateAndList() throws {
         let t = try TestDatabase()
         let admin = AdminTool(databaseURL: t.url)
