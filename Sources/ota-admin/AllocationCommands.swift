@@ -138,12 +138,7 @@ enum AllocationCommands {
     }
 
     static func show(_ pools: [ChannelAllocation]) {
-        var t = Table("product", "name", "channel", "allocated", "reserved", "sold", "available", "stripes", "sellable_cap")
-        for p in pools {
-            t.add(String(p.productId), p.productName, p.channel, String(p.allocated), String(p.reserved), String(p.sold),
-                  String(p.available), String(p.stripes), String(p.sellableCap))
-        }
-        t.print()
+        table(pools)
         var seen = Set<Int>()
         for p in pools where seen.insert(p.productId).inserted {
             let total = pools.filter { $0.productId == p.productId }.reduce(0) { $0 + $1.allocated }
@@ -151,11 +146,20 @@ enum AllocationCommands {
         }
     }
 
+    static func table(_ pools: [ChannelAllocation]) {
+        var t = Table("product", "name", "channel", "allocated", "reserved", "sold", "available", "stripes", "sellable_cap")
+        for p in pools {
+            t.add(String(p.productId), p.productName, p.channel, String(p.allocated), String(p.reserved), String(p.sold),
+                  String(p.available), String(p.stripes), String(p.sellableCap))
+        }
+        t.print()
+    }
+
     static func reportStripes(_ outcome: AllocationStore.StripesOutcome, product: Int) throws(AdminError) {
         switch outcome {
         case let .changed(pool, slots):
             print("product \(product) ota pool is now split over \(pool.stripes) slots:")
-            show([pool])
+            table([pool])
             var t = Table("slot", "open", "allocated", "reserved", "sold", "available")
             for s in slots {
                 t.add(String(s.slot), s.open ? "yes" : "no", String(s.allocated), String(s.reserved), String(s.sold), String(s.available))
