@@ -75,8 +75,16 @@ import TestSupport
         #expect(drift.status == 3, "\(drift.out)\(drift.err)")
         #expect(drift.out.contains("DRIFT reserved_matches_holds"), "\(drift.out)")
         #expect(drift.out.contains("product 107 ota: reserved 25, active holds 20"), "\(drift.out)")
+        #expect(drift.out.contains("product 107 ota slot 0: reserved 25, active holds 20"), "per slot too: \(drift.out)")
         #expect(drift.out.contains("DRIFT sold_matches_tickets"), "\(drift.out)")
         #expect(drift.out.contains("OK    counters_in_range"), "\(drift.out)")
+        #expect(drift.out.contains("OK    slots_match_stripes"), "\(drift.out)")
+
+        // A pool whose open slots do not match its stripes.
+        try db.query("UPDATE inventory_slots SET open = false WHERE product_id = 108 AND channel = 'ota'")
+        let closed = try admin.run("verify")
+        #expect(closed.status == 3)
+        #expect(closed.out.contains("DRIFT slots_match_stripes") && closed.out.contains("product 108 ota: stripes 1, open slots 0"), "\(closed.out)")
     }
 
     @Test func aPartnerCappedAt10UnitsIsRefusedPast10WhileAnotherStillHolds() throws {
