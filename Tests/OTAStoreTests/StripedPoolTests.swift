@@ -230,6 +230,32 @@ import TestSupport
         #expect(rest == 0)
     }
 
+    @Test func unitsFreedOnAClosedSlotCountAndTheSlowPathTakesThem() throws {
+        let t = try TestDatabase()
+        let db = try t.connect()
+        let p = try partnerId(db)
+        try stripe(db, 4)
+        // A hold that landed on slot 3 (the fast path picks slots at random).
+        var onSlot3: String?
+        for _ in 0..<200 where onSlot3 == nil {
+            let id = try SecureRandom.identifier(prefix: "res_")
+            guard case .held = try hold(db, p, 5, id: id) else { Issue.record("hold refused"); return }
+            if try db.query("SELECT slot FROM reservations WHERE reservation_id = \(id)").first?.decode("slot", as: Int.self) == 3 { onSlot3 = id }
+        }
+        let id = try #require(onSlot3)
+        try stripe(db, 1)
+        #expect(try slots(db).filter { !$0.open }.allSatisfy { $0.available == 0 })
+        let before = try pool(db).available
+        guard case .cancelled = try ReservationStore(db).cancel(reservationId: id, partnerId: p) else { Issue.record("cancel"); return }
+        #expect(try slots(db)[3].available == 5, "the units go back to the closed slot they were held on")
+        #expect(try pool(db).available == before + 5)
+        try expectClean(db, "after a release on a closed slot")
+        guard case .held(let rest, _, _) = try hold(db, p, before + 5, maxUnits: 5000) else { Issue.record("the whole pool refused"); return }
+        #expect(rest == 0)
+        #expect(try slots(db).allSatisfy { $0.available == 0 })
+        try expectClean(db, "after the slow path took the closed slot's units")
+    }
+
     @Test func aDBAsUpdateOfTheViewSetsThePoolTotalAndCountersStayDerived() throws {
         let t = try TestDatabase()
         let db = try t.connect()
