@@ -247,9 +247,9 @@ TAMPERS = [
           FROM e JOIN venues v ON v.partner_id = e.partner_id JOIN operators o ON o.partner_id = e.partner_id LIMIT 1""",
      "redemptions whose scan_id no client sent"),
     ("drifted counters", "sql", """
-        ALTER TABLE channel_inventory DISABLE TRIGGER USER;
-        UPDATE channel_inventory SET sold = sold + 1 WHERE product_id = 106 AND channel = 'ota';
-        ALTER TABLE channel_inventory ENABLE TRIGGER USER""", "ota-admin verify exited"),
+        ALTER TABLE inventory_slots DISABLE TRIGGER USER;
+        UPDATE inventory_slots SET sold = sold + 1 WHERE product_id = 106 AND channel = 'ota' AND slot = 0;
+        ALTER TABLE inventory_slots ENABLE TRIGGER USER""", "ota-admin verify exited"),
 ]
 
 

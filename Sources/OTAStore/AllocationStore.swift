@@ -1,7 +1,7 @@
 public import OTADomain
 public import Postgres
 
-/// The sales channels that have inventory pools (channel_inventory.channel).
+/// The sales channels that have inventory pools (channel_pools.channel).
 public enum SalesChannel: String, Sendable, CaseIterable {
     case direct, ota
 }
@@ -15,6 +15,8 @@ public struct ChannelAllocation: Sendable, Equatable {
     public var reserved: Int
     public var sold: Int
     public var sellableCap: Int
+    /// The number of open slots the pool is split over (1: one row, as before striping).
+    public var stripes: Int
     public var available: Int { allocated - reserved - sold }
     /// reserved + sold: what an allocation may never go below.
     public var committed: Int { reserved + sold }
@@ -33,16 +35,19 @@ public struct Allotment: Sendable, Equatable {
 
 /// Channel allocations and partner allotments, as the operator changes them.
 ///
-/// Lock order, the same in every method: the product row, then the product's channel
-/// rows by channel name. Holds and batches lock only the OTA channel row (the counter
-/// triggers never lock the product row), so no cycle can form with them.
+/// Lock order, the same in every method and in the SQL functions they call
+/// (ota_set_allocation, ota_move_allocation, ota_create_pool, ota_set_stripes): the product
+/// row, the product's channel_pools rows by channel name, their inventory_slots rows by
+/// (channel, slot), then a partner_allotments row. Holds and batches lock only slots (one,
+/// or all of the OTA pool in slot order) and then the allotment row; the counter triggers
+/// and a rebalance between slots never lock the product row, so no cycle can form.
 public struct AllocationStore {
     let db: PostgresConnection
 
     public init(_ db: PostgresConnection) { self.db = db }
 
     static let selectPools = """
-        SELECT c.product_id, p.name, c.channel, c.allocated, c.reserved, c.sold, p.sellable_cap
+        SELECT c.product_id, p.name, c.channel, c.allocated, c.reserved, c.sold, p.sellable_cap, c.stripes
           FROM channel_inventory c JOIN products p ON p.product_id = c.product_id
         """
 
@@ -79,22 +84,18 @@ public struct AllocationStore {
             if let pool = pools.first(where: { $0.channel == channel.rawValue }) {
                 guard units >= pool.committed else { return .belowCommitted(pool, requested: units) }
                 guard others + units <= cap else { return .aboveCap(cap: cap, otherChannels: others, requested: units) }
-                try db.query("""
-                    UPDATE channel_inventory SET allocated = \(units), updated_at = now()
-                     WHERE product_id = \(productId) AND channel = \(channel.rawValue)
-                    """)
+                // Spread over the pool's slots, each keeping its reserved + sold.
+                try db.query("SELECT ota_set_allocation(\(productId), \(channel.rawValue), \(units))")
             } else {
                 guard others + units <= cap else { return .aboveCap(cap: cap, otherChannels: others, requested: units) }
-                try db.query("""
-                    INSERT INTO channel_inventory (product_id, channel, allocated) VALUES (\(productId), \(channel.rawValue), \(units))
-                    """)
+                try db.query("SELECT ota_create_pool(\(productId), \(channel.rawValue), \(units))")
             }
             return nil
         }
     }
 
-    /// Moves units from one channel's allocation to another's: one UPDATE of both rows,
-    /// so the sum never changes, not even between two statements.
+    /// Moves units from one channel's allocation to another's: one UPDATE of both pools'
+    /// slots (ota_move_allocation), so the sum never changes, not even between two statements.
     public func move(productId: Int, from: SalesChannel, to: SalesChannel, units: Int) throws(StoreError) -> ChangeOutcome {
         try change(productId: productId) { _, pools throws -> ChangeOutcome? in
             guard let source = pools.first(where: { $0.channel == from.rawValue }) else { return .noPool(channel: from.rawValue) }
@@ -102,12 +103,7 @@ public struct AllocationStore {
             guard source.allocated - units >= source.committed else {
                 return .belowCommitted(source, requested: source.allocated - units)
             }
-            try db.query("""
-                UPDATE channel_inventory
-                   SET allocated = allocated + CASE WHEN channel = \(to.rawValue) THEN \(units) ELSE -\(units)::int END,
-                       updated_at = now()
-                 WHERE product_id = \(productId) AND channel IN (\(from.rawValue), \(to.rawValue))
-                """)
+            try db.query("SELECT ota_move_allocation(\(productId), \(from.rawValue), \(to.rawValue), \(units))")
             return nil
         }
     }
@@ -120,11 +116,12 @@ public struct AllocationStore {
             return try storeCall {
                 try db.transaction {
                     guard let product = try db.query("""
-                        SELECT sellable_cap FROM products WHERE product_id = \(productId) FOR UPDATE
+                        SELECT sellable_cap FROM products WHERE product_id = \(productId) FOR NO KEY UPDATE
                         """).first else { return .unknownProduct }
                     let cap = try product.decode("sellable_cap", as: Int.self)
+                    try lockPools(productId: productId, channel: nil)
                     let pools = try db.query("""
-                        \(unescaped: Self.selectPools) WHERE c.product_id = \(productId) ORDER BY c.channel FOR UPDATE OF c
+                        \(unescaped: Self.selectPools) WHERE c.product_id = \(productId) ORDER BY c.channel
                         """).map(Self.pool)
                     if let early = try body(cap, pools) { return early }
                     return .changed(try db.query("""
@@ -137,11 +134,26 @@ public struct AllocationStore {
         }
     }
 
+    /// Locks the product's pool rows by channel, then their slots by (channel, slot): the
+    /// order after the product row. `channel` nil: every pool of the product.
+    func lockPools(productId: Int, channel: SalesChannel?) throws {
+        let c = channel?.rawValue
+        try db.query("""
+            SELECT 1 FROM channel_pools WHERE product_id = \(productId) AND (\(c)::text IS NULL OR channel = \(c)::text)
+             ORDER BY channel FOR NO KEY UPDATE
+            """)
+        try db.query("""
+            SELECT 1 FROM inventory_slots WHERE product_id = \(productId) AND (\(c)::text IS NULL OR channel = \(c)::text)
+             ORDER BY channel, slot FOR UPDATE
+            """)
+    }
+
     static func explain(constraint: String?, message: String) -> String {
         switch constraint {
         case "channel_inventory_no_oversell": "an allocation may not fall below its reserved + sold units"
         case "channel_inventory_within_sellable_cap": "the product's allocations may not sum above its sellable_cap (\(message))"
         case "channel_inventory_allocated_check": "an allocation may not be negative"
+        case "channel_pools_stripes_range": "a pool has 1 to 64 stripes"
         default: message
         }
     }
@@ -150,7 +162,7 @@ public struct AllocationStore {
         ChannelAllocation(productId: try row.decode("product_id"), productName: try row.decode("name"),
                           channel: try row.decode("channel"), allocated: try row.decode("allocated"),
                           reserved: try row.decode("reserved"), sold: try row.decode("sold"),
-                          sellableCap: try row.decode("sellable_cap"))
+                          sellableCap: try row.decode("sellable_cap"), stripes: try row.decode("stripes"))
     }
 }
 
@@ -181,12 +193,13 @@ extension AllocationStore {
     }
 
     /// Sets (units) or removes (nil) the partner's allotment of the product. The usage is
-    /// counted under the OTA pool row lock, as ota_hold counts it, so it is exact.
+    /// counted under the locks of all the OTA pool's slots (in slot order, then the
+    /// allotment row): no hold or batch of the product is in flight meanwhile, so it is exact.
     public func setAllotment(partnerId: Int64, productId: Int, units: Int?) throws(StoreError) -> AllotmentOutcome {
         try storeCall {
             try db.transaction {
                 guard try db.query("""
-                    SELECT 1 FROM channel_inventory WHERE product_id = \(productId) AND channel = 'ota' FOR UPDATE
+                    SELECT 1 FROM inventory_slots WHERE product_id = \(productId) AND channel = 'ota' ORDER BY slot FOR UPDATE
                     """).first != nil else { return .noOTAPool }
                 guard let units else {
                     let n = try db.query("""

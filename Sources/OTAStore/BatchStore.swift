@@ -22,9 +22,11 @@ public struct BatchStore {
         case invalid(FieldError)
     }
 
-    /// POST /tickets/bulk-generate, in one transaction: the OTA pool row is locked with
-    /// SELECT ... FOR UPDATE exactly as a hold locks it, so batches and holds never
-    /// oversell together; the pricing (special pricing, else the product's prices now) is
+    /// POST /tickets/bulk-generate, in one transaction: the units are taken through
+    /// ota_pool_take, the slow path of a hold (all the OTA pool's slots locked in slot order,
+    /// the exact pool-wide availability, the allotment row locked after them, the units
+    /// gathered into one open slot), so batches and holds never oversell together and every
+    /// ticket of the batch is on that slot; the pricing (special pricing, else the product's prices now) is
     /// frozen into the batch; tickets go in with one INSERT ... SELECT FROM unnest.
     /// `batchId` (the request's, else one the caller made) and one ticket code per unit
     /// come from the caller.
@@ -62,17 +64,16 @@ public struct BatchStore {
                 guard let batch = try find(batchId: batchId, partnerId: partnerId) else { throw StoreError.corrupt("batch vanished") }
                 return .replay(batch, ticketCodes: try ticketCodes(batchId: batchId, partnerId: partnerId))
             }
-            guard let pool = try db.query("""
-                SELECT allocated - reserved - sold AS available FROM channel_inventory
-                 WHERE product_id = \(request.productId) AND channel = 'ota' FOR UPDATE
-                """).first else { return .noAllocation }
-            let available = try pool.decode("available", as: Int.self)
-            guard request.quantity <= available else { return .insufficient(available: available) }
-            // Counted under the pool row lock taken above, as ota_hold counts it, so exact.
-            if let remaining = try db.query("""
-                SELECT ota_allotment_remaining(\(partnerId), \(request.productId)) AS remaining
-                """).first?.decodeIfPresent("remaining", as: Int.self), request.quantity > remaining {
-                return .overAllotment(remaining: remaining)
+            guard let take = try db.query("""
+                SELECT outcome, available, slot FROM ota_pool_take(\(request.productId), \(partnerId), \(request.quantity), NULL)
+                """).first else { throw StoreError.corrupt("ota_pool_take returned no row") }
+            let slot: Int
+            switch try take.decode("outcome", as: String.self) {
+            case "ready": slot = try take.decode("slot", as: Int.self)
+            case "insufficient": return .insufficient(available: try take.decode("available", as: Int.self))
+            case "over_allotment": return .overAllotment(remaining: try take.decode("available", as: Int.self))
+            case "no_allocation": return .noAllocation
+            case let other: throw StoreError.corrupt("ota_pool_take outcome \(other)")
             }
             guard let row = try db.query("""
                 INSERT INTO ticket_batches (partner_id, batch_id, product_id, quantity, distribution_mode, reference_expires_at,
@@ -87,8 +88,8 @@ public struct BatchStore {
                 """).first else { throw StoreError.corrupt("batch insert returned nothing") }
             let key = try row.decode("batch_key", as: Int64.self)
             try db.query("""
-                INSERT INTO tickets (ticket_code, partner_id, product_id, batch_key, status, price)
-                SELECT code, \(partnerId), \(request.productId), \(key), 'PRE_GENERATED', \(price)::numeric
+                INSERT INTO tickets (ticket_code, partner_id, product_id, slot, batch_key, status, price)
+                SELECT code, \(partnerId), \(request.productId), \(slot), \(key), 'PRE_GENERATED', \(price)::numeric
                   FROM unnest(\(codes)::text[]) AS code
                 """)
             try TicketStore(db).grantEntitlements(ticketCodes: codes, productId: request.productId)

@@ -128,9 +128,12 @@ public struct CatalogSeed: Sendable {
                         """)
                 }
                 for a in p.allocations {
+                    // A new pool, through the view (its trigger makes the pool and its slot 0;
+                    // on a database before 0017 it is the table); an existing one is left alone.
                     let r = try db.query("""
-                        INSERT INTO channel_inventory (product_id, channel, allocated) VALUES (\(p.id), \(a.channel), \(a.units))
-                        ON CONFLICT DO NOTHING
+                        INSERT INTO channel_inventory (product_id, channel, allocated)
+                        SELECT \(p.id), \(a.channel), \(a.units)
+                         WHERE NOT EXISTS (SELECT 1 FROM channel_inventory WHERE product_id = \(p.id) AND channel = \(a.channel))
                         """)
                     if r.affectedRows > 0 { created.append("allocation \(p.id)/\(a.channel) \(a.units)") }
                 }

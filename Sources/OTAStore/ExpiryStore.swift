@@ -3,7 +3,7 @@ import OTARepresentation
 public import Postgres
 
 /// A hold that a sweep marked expired; its units went back to the pool in the same
-/// transaction (the trigger on reservations lowers channel_inventory.reserved).
+/// transaction (the trigger on reservations lowers its slot's reserved).
 public struct ExpiredHold: Sendable, Equatable {
     public var reservationId: String
     public var partnerId: Int64
@@ -46,18 +46,19 @@ public struct ExpiryStore {
     /// Lock order, so that no two transactions can wait on each other in a cycle:
     /// 1. the due reservation rows, with SKIP LOCKED: never waits, and two workers never
     ///    claim the same hold (one being cancelled or activated right now is skipped too);
-    /// 2. their pool rows in channel_inventory, in (product_id, channel) order: the trigger
-    ///    would otherwise lock them in the order the holds happen to be updated, and two
-    ///    workers with holds on the same two products could deadlock;
+    /// 2. their slot rows in inventory_slots, in (product_id, channel, slot) order, the
+    ///    order every writer locks slots in: the trigger would otherwise lock them in the
+    ///    order the holds happen to be updated, and two workers (or a worker and a slow-path
+    ///    hold, which locks all of a pool's slots in slot order) could deadlock;
     /// 3. the update itself, which only touches rows already locked.
-    /// A partner's hold locks a pool row and inserts a new reservation, never waiting for
+    /// A partner's hold locks slot rows and inserts a new reservation, never waiting for
     /// an existing one, so it cannot close a cycle with step 1 either.
     public func expireDueHolds(limit: Int) throws(StoreError) -> [ExpiredHold] {
         guard limit > 0 else { return [] }
         return try storeCall {
             try db.transaction {
                 let due = try db.query("""
-                    SELECT reservation_id, product_id, channel FROM reservations
+                    SELECT reservation_id, product_id, channel, slot FROM reservations
                      WHERE status = 'active' AND expires_at <= now()
                      ORDER BY expires_at
                      LIMIT \(limit)
@@ -66,18 +67,19 @@ public struct ExpiryStore {
                 guard !due.isEmpty else { return [] }
                 var ids: [String] = []
                 ids.reserveCapacity(due.count)
-                var pools = Set<Pool>()
+                var pools = Set<Slot>()
                 for row in due {
                     ids.append(try row.decode("reservation_id", as: String.self))
-                    pools.insert(Pool(productId: try row.decode("product_id", as: Int.self),
-                                      channel: try row.decode("channel", as: String.self)))
+                    pools.insert(Slot(productId: try row.decode("product_id", as: Int.self),
+                                      channel: try row.decode("channel", as: String.self), slot: try row.decode("slot", as: Int.self)))
                 }
                 let ordered = pools.sorted()
                 try db.query("""
-                    SELECT product_id FROM channel_inventory
-                     WHERE (product_id, channel) IN (SELECT * FROM unnest(\(ordered.map(\.productId))::integer[],
-                                                                          \(ordered.map(\.channel))::text[]))
-                     ORDER BY product_id, channel
+                    SELECT product_id FROM inventory_slots
+                     WHERE (product_id, channel, slot) IN (SELECT * FROM unnest(\(ordered.map(\.productId))::integer[],
+                                                                                \(ordered.map(\.channel))::text[],
+                                                                                \(ordered.map(\.slot))::smallint[]))
+                     ORDER BY product_id, channel, slot
                        FOR UPDATE
                     """)
                 let released = try db.query("""
@@ -141,13 +143,14 @@ public struct ExpiryStore {
         }
     }
 
-    /// A channel pool, ordered as every worker locks them.
-    private struct Pool: Hashable, Comparable {
+    /// A slot of a channel pool, ordered as every writer locks them.
+    private struct Slot: Hashable, Comparable {
         var productId: Int
         var channel: String
+        var slot: Int
 
-        static func < (a: Pool, b: Pool) -> Bool {
-            (a.productId, a.channel) < (b.productId, b.channel)
+        static func < (a: Slot, b: Slot) -> Bool {
+            (a.productId, a.channel, a.slot) < (b.productId, b.channel, b.slot)
         }
     }
 }

@@ -33,7 +33,7 @@ public struct InvariantCheck {
             try db.transaction(isolation: .repeatableRead) {
                 try db.execute(unescaped: "SET TRANSACTION READ ONLY")
                 return [try allocationsWithinCap(), try countersInRange(), try reservedMatchesHolds(), try soldMatchesTickets(),
-                        try noStaleHolds(), try allotmentsRespected()]
+                        try slotsMatchStripes(), try noStaleHolds(), try allotmentsRespected()]
             }
         }
     }
@@ -41,7 +41,7 @@ public struct InvariantCheck {
     func allocationsWithinCap() throws -> Result {
         let rows = try db.query("""
             SELECT p.product_id, p.sellable_cap, coalesce(sum(c.allocated), 0) AS total
-              FROM products p LEFT JOIN channel_inventory c ON c.product_id = p.product_id
+              FROM products p LEFT JOIN inventory_slots c ON c.product_id = p.product_id
              GROUP BY p.product_id, p.sellable_cap
              ORDER BY p.product_id
             """)
@@ -54,49 +54,109 @@ public struct InvariantCheck {
                            drift: "allocations above sellable_cap")
     }
 
+    /// Per slot (inventory_slots) and per pool (the channel_inventory view, the slots' sums).
     func countersInRange() throws -> Result {
-        let pools = try db.query("SELECT count(*) AS n FROM channel_inventory").first?.decode("n", as: Int.self) ?? 0
+        guard let n = try db.query("""
+            SELECT (SELECT count(*) FROM channel_inventory) AS pools, (SELECT count(*) FROM inventory_slots) AS slots
+            """).first else { throw StoreError.corrupt("count returned no row") }
         let bad = try db.query("""
-            SELECT product_id, channel, allocated, reserved, sold FROM channel_inventory
+            SELECT product_id, channel, slot::text AS slot, allocated, reserved, sold FROM inventory_slots
              WHERE reserved < 0 OR sold < 0 OR reserved + sold > allocated
-             ORDER BY product_id, channel
+            UNION ALL
+            SELECT product_id, channel, NULL, allocated, reserved, sold FROM channel_inventory
+             WHERE reserved < 0 OR sold < 0 OR reserved + sold > allocated
+             ORDER BY 1, 2, 3 NULLS FIRST
             """).map { r in
-            "product \(try r.decode("product_id", as: Int.self)) \(try r.decode("channel", as: String.self)): allocated \(try r.decode("allocated", as: Int.self)), reserved \(try r.decode("reserved", as: Int.self)), sold \(try r.decode("sold", as: Int.self))"
+            "\(try Self.place(r)): allocated \(try r.decode("allocated", as: Int.self)), reserved \(try r.decode("reserved", as: Int.self)), sold \(try r.decode("sold", as: Int.self))"
         }
-        return Self.result("counters_in_range", bad, ok: "reserved >= 0, sold >= 0, reserved + sold <= allocated (\(pools) pools)",
-                           drift: "pools with negative counters or oversold")
+        return Self.result("counters_in_range", bad,
+                           ok: "reserved >= 0, sold >= 0, reserved + sold <= allocated (\(try n.decode("pools", as: Int.self)) pools, \(try n.decode("slots", as: Int.self)) slots)",
+                           drift: "pools or slots with negative counters or oversold")
+    }
+
+    /// Per slot, then per pool: "product P CHANNEL" for a pool, "... slot N" for a slot.
+    static func place(_ r: PostgresRow) throws -> String {
+        let pool = "product \(try r.decode("product_id", as: Int.self)) \(try r.decode("channel", as: String.self))"
+        return try r.decodeIfPresent("slot", as: String.self).map { pool + " slot " + $0 } ?? pool
     }
 
     func reservedMatchesHolds() throws -> Result {
         let bad = try db.query("""
             SELECT coalesce(c.product_id, h.product_id) AS product_id, coalesce(c.channel, h.channel) AS channel,
-                   c.reserved, coalesce(h.units, 0) AS holds
+                   coalesce(c.slot, h.slot)::text AS slot, c.reserved, coalesce(h.units, 0) AS holds
+              FROM inventory_slots c
+              FULL JOIN (SELECT product_id, channel, slot, sum(quantity) AS units FROM reservations
+                          WHERE status = 'active' GROUP BY product_id, channel, slot) h
+                ON h.product_id = c.product_id AND h.channel = c.channel AND h.slot = c.slot
+             WHERE c.reserved IS DISTINCT FROM coalesce(h.units, 0)
+            UNION ALL
+            SELECT coalesce(c.product_id, h.product_id), coalesce(c.channel, h.channel), NULL, c.reserved, coalesce(h.units, 0)
               FROM channel_inventory c
               FULL JOIN (SELECT product_id, channel, sum(quantity) AS units FROM reservations
                           WHERE status = 'active' GROUP BY product_id, channel) h
                 ON h.product_id = c.product_id AND h.channel = c.channel
              WHERE c.reserved IS DISTINCT FROM coalesce(h.units, 0)
-             ORDER BY 1, 2
+             ORDER BY 1, 2, 3 NULLS FIRST
             """).map { r in
-            "product \(try r.decode("product_id", as: Int.self)) \(try r.decode("channel", as: String.self)): reserved \(try r.decodeIfPresent("reserved", as: Int.self).map(String.init) ?? "(no pool)"), active holds \(try r.decode("holds", as: Int.self))"
+            "\(try Self.place(r)): reserved \(try r.decodeIfPresent("reserved", as: Int.self).map(String.init) ?? "(no pool)"), active holds \(try r.decode("holds", as: Int.self))"
         }
-        return Self.result("reserved_matches_holds", bad, ok: "reserved equals the units of active holds", drift: "reserved differs from active holds")
+        return Self.result("reserved_matches_holds", bad, ok: "reserved equals the units of active holds, per slot and per pool",
+                           drift: "reserved differs from active holds")
     }
 
     func soldMatchesTickets() throws -> Result {
         let bad = try db.query("""
             SELECT coalesce(c.product_id, t.product_id) AS product_id, coalesce(c.channel, t.channel) AS channel,
-                   c.sold, coalesce(t.units, 0) AS tickets
+                   coalesce(c.slot, t.slot)::text AS slot, c.sold, coalesce(t.units, 0) AS tickets
+              FROM inventory_slots c
+              FULL JOIN (SELECT product_id, channel, slot, count(*) AS units FROM tickets
+                          WHERE status <> 'CANCELLED' GROUP BY product_id, channel, slot) t
+                ON t.product_id = c.product_id AND t.channel = c.channel AND t.slot = c.slot
+             WHERE c.sold IS DISTINCT FROM coalesce(t.units, 0)
+            UNION ALL
+            SELECT coalesce(c.product_id, t.product_id), coalesce(c.channel, t.channel), NULL, c.sold, coalesce(t.units, 0)
               FROM channel_inventory c
               FULL JOIN (SELECT product_id, channel, count(*) AS units FROM tickets
                           WHERE status <> 'CANCELLED' GROUP BY product_id, channel) t
                 ON t.product_id = c.product_id AND t.channel = c.channel
              WHERE c.sold IS DISTINCT FROM coalesce(t.units, 0)
+             ORDER BY 1, 2, 3 NULLS FIRST
+            """).map { r in
+            "\(try Self.place(r)): sold \(try r.decodeIfPresent("sold", as: Int.self).map(String.init) ?? "(no pool)"), issued tickets \(try r.decode("tickets", as: Int.self))"
+        }
+        return Self.result("sold_matches_tickets", bad, ok: "sold equals the issued (not cancelled) tickets, per slot and per pool",
+                           drift: "sold differs from issued tickets")
+    }
+
+    /// Every pool has slots 0..stripes-1 open and every other slot closed (so stripes is the
+    /// number of open slots), and no slot without its pool row. Free units in closed slots
+    /// are no drift: the next slow-path hold or allocation change moves them.
+    func slotsMatchStripes() throws -> Result {
+        let bad = try db.query("""
+            SELECT p.product_id, p.channel, p.stripes, count(s.slot) FILTER (WHERE s.open) AS open_slots,
+                   count(s.slot) FILTER (WHERE s.open <> (s.slot < p.stripes)) AS misplaced,
+                   count(s.slot) FILTER (WHERE s.slot < p.stripes) AS present
+              FROM channel_pools p LEFT JOIN inventory_slots s ON s.product_id = p.product_id AND s.channel = p.channel
+             GROUP BY p.product_id, p.channel, p.stripes
+            HAVING count(s.slot) FILTER (WHERE s.open) <> p.stripes
+                OR count(s.slot) FILTER (WHERE s.open <> (s.slot < p.stripes)) > 0
+                OR count(s.slot) FILTER (WHERE s.slot < p.stripes) <> p.stripes
              ORDER BY 1, 2
             """).map { r in
-            "product \(try r.decode("product_id", as: Int.self)) \(try r.decode("channel", as: String.self)): sold \(try r.decodeIfPresent("sold", as: Int.self).map(String.init) ?? "(no pool)"), issued tickets \(try r.decode("tickets", as: Int.self))"
+            "product \(try r.decode("product_id", as: Int.self)) \(try r.decode("channel", as: String.self)): stripes \(try r.decode("stripes", as: Int.self)), open slots \(try r.decode("open_slots", as: Int.self)) (slots 0..stripes-1 must exist and be open, the rest closed)"
+        } + db.query("""
+            SELECT s.product_id, s.channel, count(*) AS n FROM inventory_slots s
+             WHERE NOT EXISTS (SELECT 1 FROM channel_pools p WHERE p.product_id = s.product_id AND p.channel = s.channel)
+             GROUP BY 1, 2 ORDER BY 1, 2
+            """).map { r in
+            "product \(try r.decode("product_id", as: Int.self)) \(try r.decode("channel", as: String.self)): \(try r.decode("n", as: Int.self)) slots without a pool row"
         }
-        return Self.result("sold_matches_tickets", bad, ok: "sold equals the issued (not cancelled) tickets", drift: "sold differs from issued tickets")
+        guard let closed = try db.query("""
+            SELECT count(*) AS n, coalesce(sum(allocated - reserved - sold), 0) AS free FROM inventory_slots WHERE NOT open
+            """).first else { throw StoreError.corrupt("count returned no row") }
+        return Self.result("slots_match_stripes", bad,
+                           ok: "every pool's open slots are 0..stripes-1 (\(try closed.decode("n", as: Int.self)) closed slots, \(try closed.decode("free", as: Int.self)) free units in them)",
+                           drift: "pools whose slots do not match their stripes")
     }
 
     /// A warning, not a drift: the counters are still right, the units just stay held.

@@ -9,8 +9,8 @@ public struct OrderStore {
 
     /// Turns a locked, active hold into an order with one ACTIVE ticket per unit, inside the
     /// caller's transaction (ReservationStore.activate). The hold is ended first (reserved
-    /// falls), then the tickets are inserted (sold rises), so reserved + sold never passes
-    /// the allocation on the way.
+    /// falls), then the tickets are inserted on the hold's slot (sold rises there), so
+    /// reserved + sold never passes the slot's allocation on the way.
     func insert(for reservation: Reservation, request: ActivationRequest, prices: [Money], orderId: String,
                 ticketCodes codes: [String]) throws -> Order {
         guard prices.count == request.units.count, codes.count == request.units.count else {
@@ -31,11 +31,13 @@ public struct OrderStore {
             RETURNING created_at
             """).first else { throw StoreError.corrupt("order insert returned nothing") }
         try db.query("""
-            INSERT INTO tickets (ticket_code, partner_id, product_id, order_id, status, customer_type, travel_date, price,
+            INSERT INTO tickets (ticket_code, partner_id, product_id, slot, order_id, status, customer_type, travel_date, price,
                                  customer_name, customer_email, customer_phone)
-            SELECT u.code, \(reservation.partnerId), \(reservation.productId), \(orderId), 'ACTIVE', u.ctype, u.tdate, u.price,
+            SELECT u.code, \(reservation.partnerId), \(reservation.productId), r.slot, \(orderId), 'ACTIVE', u.ctype, u.tdate, u.price,
                    \(customer.name), \(customer.email), \(customer.phone)
-              FROM unnest(\(codes)::text[], \(types)::text[], \(dates)::date[], \(priceTexts)::numeric[]) AS u(code, ctype, tdate, price)
+              FROM reservations r,
+                   unnest(\(codes)::text[], \(types)::text[], \(dates)::date[], \(priceTexts)::numeric[]) AS u(code, ctype, tdate, price)
+             WHERE r.reservation_id = \(reservation.reservationId)
             """)
         try TicketStore(db).grantEntitlements(ticketCodes: codes, productId: reservation.productId)
         return Order(orderId: orderId, partnerId: reservation.partnerId, reservationId: reservation.reservationId,

@@ -7,9 +7,10 @@ public struct ReservationStore {
 
     public init(_ db: PostgresConnection) { self.db = db }
 
-    /// Takes the hold in one round trip: `ota_hold` locks the pool row with
-    /// SELECT ... FOR UPDATE (bounded by lock_timeout), checks, and inserts. A lock not
-    /// granted in time surfaces as StoreError.busy.
+    /// Takes the hold in one round trip: `ota_hold` locks one slot row of the pool with
+    /// SELECT ... FOR UPDATE (SKIP LOCKED first when the pool is striped; all slots in slot
+    /// order when no single one has the units; bounded by lock_timeout), checks, and
+    /// inserts. A lock not granted in time surfaces as StoreError.busy.
     public func hold(reservationId: String, partnerId: Int64, request: HoldRequest, maxUnitsPerHold: Int,
                      snapshot: PricingSnapshot) throws(StoreError) -> HoldOutcome {
         let snapshotText = StoredPricingSnapshot.encode(snapshot)

@@ -1,23 +1,36 @@
 import OTAStore
 import Postgres
 
-/// `allocation show|set|move` (channel pools) and `allotment set|list` (a partner's cap
-/// inside the shared OTA pool).
+/// `allocation show|set|move|stripes` (channel pools) and `allotment set|list` (a
+/// partner's cap inside the shared OTA pool).
 enum AllocationCommands {
     static let allocationHelp = """
         Usage: ota-admin allocation COMMAND [options]
 
         Commands:
-          show [PRODUCT]                                 allocated, reserved, sold, available per channel,
-                                                         and the product's sellable_cap
+          show [PRODUCT]                                 allocated, reserved, sold, available, stripes per
+                                                         channel, and the product's sellable_cap
           set PRODUCT CHANNEL UNITS                      one channel's allocation (CHANNEL: direct or ota);
                                                          never below its reserved + sold, never above the cap
           move PRODUCT --from CHANNEL --to CHANNEL UNITS units from one channel to the other, in one step
+          stripes PRODUCT K                              split the OTA pool over K slot rows (1..64) for
+                                                         concurrent holds; the totals stay the same
         Run ota-admin allocation COMMAND --help for one command.
         """
 
     static let allocationUsages: [String: String] = [
-        "show": "Usage: ota-admin allocation show [PRODUCT]\nPer product and channel: allocated, reserved, sold, available, and the product's sellable_cap.",
+        "show": """
+            Usage: ota-admin allocation show [PRODUCT]
+            Per product and channel: allocated, reserved, sold, available, stripes (the slot rows the pool is
+            split over), and the product's sellable_cap.
+            """,
+        "stripes": """
+            Usage: ota-admin allocation stripes PRODUCT K
+            Splits the product's OTA pool over K slot rows (K: 1 to 64; 1 is one row, the default), so that
+            concurrent holds lock different rows. Allocated, reserved and sold stay the same; the free units
+            are spread over the K open slots, holds and tickets stay on their slots (a slot above K is closed:
+            it takes no new holds and gives back what they free). Prints the pool and its slots.
+            """,
         "set": """
             Usage: ota-admin allocation set PRODUCT CHANNEL UNITS
             Sets one channel's allocation (CHANNEL: direct or ota; creates the pool if the product has none for
@@ -70,6 +83,13 @@ enum AllocationCommands {
             let pools = try store { () throws(StoreError) in try AllocationStore(db).pools(productId: product) }
             if let product, pools.isEmpty { throw .failure("product \(product) has no channel pools; see ota-admin allocation show") }
             show(pools)
+        case "stripes":
+            let product = try args.int(positional: "PRODUCT", in: productRange)
+            let k = try args.int(positional: "K", in: AllocationStore.stripesRange)
+            try args.finish()
+            let db = try Console.connect()
+            try reportStripes(try store { () throws(StoreError) in try AllocationStore(db).stripes(productId: product, k: k) },
+                              product: product)
         case "set":
             let product = try args.int(positional: "PRODUCT", in: productRange)
             let channel = try Self.channel(try args.positional("CHANNEL"), "CHANNEL", args)
@@ -118,16 +138,41 @@ enum AllocationCommands {
     }
 
     static func show(_ pools: [ChannelAllocation]) {
-        var t = Table("product", "name", "channel", "allocated", "reserved", "sold", "available", "sellable_cap")
-        for p in pools {
-            t.add(String(p.productId), p.productName, p.channel, String(p.allocated), String(p.reserved), String(p.sold),
-                  String(p.available), String(p.sellableCap))
-        }
-        t.print()
+        table(pools)
         var seen = Set<Int>()
         for p in pools where seen.insert(p.productId).inserted {
             let total = pools.filter { $0.productId == p.productId }.reduce(0) { $0 + $1.allocated }
             print("product \(p.productId): \(total) of sellable_cap \(p.sellableCap) allocated, \(p.sellableCap - total) unallocated")
+        }
+    }
+
+    static func table(_ pools: [ChannelAllocation]) {
+        var t = Table("product", "name", "channel", "allocated", "reserved", "sold", "available", "stripes", "sellable_cap")
+        for p in pools {
+            t.add(String(p.productId), p.productName, p.channel, String(p.allocated), String(p.reserved), String(p.sold),
+                  String(p.available), String(p.stripes), String(p.sellableCap))
+        }
+        t.print()
+    }
+
+    static func reportStripes(_ outcome: AllocationStore.StripesOutcome, product: Int) throws(AdminError) {
+        switch outcome {
+        case let .changed(pool, slots):
+            print("product \(product) ota pool is now split over \(pool.stripes) slots:")
+            table([pool])
+            var t = Table("slot", "open", "allocated", "reserved", "sold", "available")
+            for s in slots {
+                t.add(String(s.slot), s.open ? "yes" : "no", String(s.allocated), String(s.reserved), String(s.sold), String(s.available))
+            }
+            t.print()
+        case .unknownProduct:
+            throw .failure("no product \(product); see ota-admin allocation show")
+        case let .noPool(c):
+            throw .failure("product \(product) has no \(c) pool; create it with ota-admin allocation set \(product) \(c) UNITS")
+        case let .outOfRange(k):
+            throw .usage("K must be between \(AllocationStore.stripesRange.lowerBound) and \(AllocationStore.stripesRange.upperBound), got \(k)")
+        case let .refused(message):
+            throw .failure("refused by the database: \(message); nothing was changed")
         }
     }
 

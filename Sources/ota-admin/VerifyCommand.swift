@@ -7,9 +7,10 @@ enum VerifyCommand {
         Usage: ota-admin verify
         Checks the invariants of the inventory straight from SQL and prints one line per check:
           allocations_within_cap   per product, the channels' allocations sum to at most sellable_cap
-          counters_in_range        reserved >= 0, sold >= 0, reserved + sold <= allocated
-          reserved_matches_holds   reserved equals the units of active holds, per product and channel
-          sold_matches_tickets     sold equals the issued (not cancelled) tickets, per product and channel
+          counters_in_range        reserved >= 0, sold >= 0, reserved + sold <= allocated, per slot and per pool
+          reserved_matches_holds   reserved equals the units of active holds, per slot and per pool
+          sold_matches_tickets     sold equals the issued (not cancelled) tickets, per slot and per pool
+          slots_match_stripes      each pool's slots 0..stripes-1 are open, the others closed
           no_stale_holds           no active hold more than \(InvariantCheck.staleHoldMinutes) minutes past its expiry (WARN only:
                                    the expiry worker may not be running)
           allotments_respected     no partner uses more than its allotment

@@ -52,7 +52,7 @@ import TestSupport
 
         let healthy = try admin.run("verify")
         #expect(healthy.status == 0, "\(healthy.out)\(healthy.err)")
-        #expect(healthy.out.split(separator: "\n").filter { $0.hasPrefix("OK ") }.count == 6, "\(healthy.out)")
+        #expect(healthy.out.split(separator: "\n").filter { $0.hasPrefix("OK ") }.count == 7, "\(healthy.out)")  // 6 checks and, since 0017, slots_match_stripes
 
         // A hold left active well past its expiry: a warning, not a drift.
         try db.query("""
@@ -66,17 +66,25 @@ import TestSupport
 
         // Drift can only be made with the guard trigger off.
         try db.execute(unescaped: """
-            ALTER TABLE channel_inventory DISABLE TRIGGER channel_inventory_derived_counters;
-            UPDATE channel_inventory SET reserved = reserved + 5 WHERE product_id = 107 AND channel = 'ota';
-            UPDATE channel_inventory SET sold = sold + 2 WHERE product_id = 106 AND channel = 'direct';
-            ALTER TABLE channel_inventory ENABLE TRIGGER channel_inventory_derived_counters;
+            ALTER TABLE inventory_slots DISABLE TRIGGER channel_inventory_derived_counters;
+            UPDATE inventory_slots SET reserved = reserved + 5 WHERE product_id = 107 AND channel = 'ota' AND slot = 0;
+            UPDATE inventory_slots SET sold = sold + 2 WHERE product_id = 106 AND channel = 'direct' AND slot = 0;
+            ALTER TABLE inventory_slots ENABLE TRIGGER channel_inventory_derived_counters;
             """)
         let drift = try admin.run("verify")
         #expect(drift.status == 3, "\(drift.out)\(drift.err)")
         #expect(drift.out.contains("DRIFT reserved_matches_holds"), "\(drift.out)")
         #expect(drift.out.contains("product 107 ota: reserved 25, active holds 20"), "\(drift.out)")
+        #expect(drift.out.contains("product 107 ota slot 0: reserved 25, active holds 20"), "per slot too: \(drift.out)")
         #expect(drift.out.contains("DRIFT sold_matches_tickets"), "\(drift.out)")
         #expect(drift.out.contains("OK    counters_in_range"), "\(drift.out)")
+        #expect(drift.out.contains("OK    slots_match_stripes"), "\(drift.out)")
+
+        // A pool whose open slots do not match its stripes.
+        try db.query("UPDATE inventory_slots SET open = false WHERE product_id = 108 AND channel = 'ota'")
+        let closed = try admin.run("verify")
+        #expect(closed.status == 3)
+        #expect(closed.out.contains("DRIFT slots_match_stripes") && closed.out.contains("product 108 ota: stripes 1, open slots 0"), "\(closed.out)")
     }
 
     @Test func aPartnerCappedAt10UnitsIsRefusedPast10WhileAnotherStillHolds() throws {
@@ -108,6 +116,41 @@ import TestSupport
         #expect(try admin.run("allotment", "set", "ota-test-partner", "106", "none").status == 0)
         #expect(try db.hold(partner: "ota-test-partner", product: 106, quantity: 1).0 == "held")
         #expect(try admin.run("allotment", "set", "nobody", "106", "5").status == 1)
+    }
+
+    @Test func allocationStripesSplitsTheOTAPoolAndKeepsItsTotals() throws {
+        let t = try TestDatabase()
+        let admin = AdminTool(databaseURL: t.url)
+        let db = try t.connect()
+        #expect(try db.hold(partner: "ota-test-partner", product: 106, quantity: 30) == ("held", 1970))
+
+        let split = try admin.run("allocation", "stripes", "106", "8")
+        #expect(split.status == 0, "\(split.err)")
+        #expect(split.out.contains("split over 8 slots"), "\(split.out)")
+        let slotRows = split.out.split(separator: "\n").filter { $0.split(separator: " ", omittingEmptySubsequences: true).first.map { Int($0) != nil } ?? false }
+        #expect(slotRows.count >= 9, "the pool row and its 8 slots: \(split.out)")
+        #expect(try db.int("SELECT count(*) FROM inventory_slots WHERE product_id = 106 AND channel = 'ota' AND open") == 8)
+        #expect(try allocated(db, 106, "ota") == 2000)
+        #expect(try db.int("SELECT reserved FROM channel_inventory WHERE product_id = 106 AND channel = 'ota'") == 30)
+        let show = try admin.run("allocation", "show", "106")
+        #expect(show.out.contains("stripes"), "\(show.out)")
+        let otaRow = try #require(show.out.split(separator: "\n").first { $0.contains(" ota ") })
+        #expect(otaRow.split(separator: " ", omittingEmptySubsequences: true).suffix(2) == ["8", "3000"], "\(otaRow)")
+        #expect(try db.hold(partner: "ota-test-partner", product: 106, quantity: 100).0 == "held")
+        #expect(try admin.run("allocation", "stripes", "106", "2").status == 0)
+        #expect(try allocated(db, 106, "ota") == 2000)
+        let verify = try admin.run("verify")
+        #expect(verify.status == 0 && verify.out.contains("OK    slots_match_stripes"), "\(verify.out)")
+
+        // Bad input: a usage error (2) names the range; an unknown product fails (1).
+        for k in ["0", "65", "x", "-1"] {
+            let bad = try admin.run("allocation", "stripes", "106", k)
+            #expect(bad.status == 2 && bad.err.contains("K"), "K=\(k): \(bad.err)")
+        }
+        #expect(try admin.run("allocation", "stripes", "106").status == 2)
+        let unknown = try admin.run("allocation", "stripes", "999", "4")
+        #expect(unknown.status == 1 && unknown.err.contains("no product 999"), "\(unknown.err)")
+        #expect(try db.int("SELECT stripes FROM channel_inventory WHERE product_id = 106 AND channel = 'ota'") == 2)
     }
 
     @Test func venueCreateAndList() throws {

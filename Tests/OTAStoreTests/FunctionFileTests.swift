@@ -157,7 +157,7 @@ import TestSupport
         try Migrator.migrate(db, original)
         let before = try appliedAt(db)
 
-        try edit(sql + "/functions/ota_hold.sql", replacing: "    avail := pool.allocated", with: "    -- changed by the test\n    avail := pool.allocated")
+        try edit(sql + "/functions/ota_hold.sql", replacing: "    IF target IS NULL THEN", with: "    -- changed by the test\n    IF target IS NULL THEN")
         let changed = try Migrator.source(directory: sql + "/migrations")
         let oldHold = try #require(original.functions.first { $0.name == "ota_hold" })
         let newHold = try #require(changed.functions.first { $0.name == "ota_hold" })

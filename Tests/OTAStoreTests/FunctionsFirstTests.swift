@@ -224,7 +224,7 @@ import TestSupport
 
         let file = dir + "/sql/functions/ota_hold.sql"
         let text = try String(contentsOfFile: file, encoding: .utf8)
-        try text.replacingOccurrences(of: "    avail := pool.allocated", with: "    -- changed by the test\n    avail := pool.allocated")
+        try text.replacingOccurrences(of: "    IF target IS NULL THEN", with: "    -- changed by the test\n    IF target IS NULL THEN")
             .write(toFile: file, atomically: true, encoding: .utf8)
         try """
             BEGIN;

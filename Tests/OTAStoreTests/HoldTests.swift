@@ -81,7 +81,7 @@ import TestSupport
         let db = try PostgresConnection(config)
         let p = try partnerId(db)
         try blocker.transaction { () throws -> Void in
-            try blocker.query("SELECT * FROM channel_inventory WHERE product_id = 106 AND channel = 'ota' FOR UPDATE")
+            try blocker.query("SELECT * FROM inventory_slots WHERE product_id = 106 AND channel = 'ota' FOR UPDATE")
             let started = Date()
             #expect(throws: StoreError.self) { try hold(db, quantity: 1, partner: p) }
             do { _ = try hold(db, quantity: 1, partner: p) } catch let e as StoreError {

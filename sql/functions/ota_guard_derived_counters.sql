@@ -1,8 +1,8 @@
--- ota_guard_derived_counters: trigger channel_inventory_derived_counters (0002).
--- reserved and sold are derived counters: only the triggers that maintain them (which run
--- nested, at trigger depth >= 2) may change them. A direct UPDATE that would oversell
--- fails the channel_inventory_no_oversell CHECK first; one that merely drifts from the
--- holds fails here.
+-- ota_guard_derived_counters: trigger channel_inventory_derived_counters (0002, on
+-- inventory_slots since 0017). reserved and sold are derived counters: only the triggers
+-- that maintain them (which run nested, at trigger depth >= 2) may change them. A direct
+-- UPDATE that would oversell fails the channel_inventory_no_oversell CHECK first; one that
+-- merely drifts from the holds fails here.
 CREATE OR REPLACE FUNCTION ota_guard_derived_counters() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN

@@ -1,5 +1,6 @@
--- ota_guard_new_inventory: trigger channel_inventory_starts_empty (0002). A new pool row
--- starts with nothing reserved or sold; the counters grow only through holds and tickets.
+-- ota_guard_new_inventory: trigger channel_inventory_starts_empty (0002, on inventory_slots
+-- since 0017). A new slot row starts with nothing reserved or sold; the counters grow only
+-- through holds and tickets.
 CREATE OR REPLACE FUNCTION ota_guard_new_inventory() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN

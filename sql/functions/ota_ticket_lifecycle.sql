@@ -15,9 +15,9 @@ BEGIN
         RETURN NEW;
     END IF;
     IF NEW.product_id <> OLD.product_id OR NEW.channel <> OLD.channel OR NEW.partner_id <> OLD.partner_id
-       OR NEW.ticket_code <> OLD.ticket_code
+       OR NEW.ticket_code <> OLD.ticket_code OR NEW.slot <> OLD.slot
        OR NEW.order_id IS DISTINCT FROM OLD.order_id OR NEW.batch_key IS DISTINCT FROM OLD.batch_key THEN
-        RAISE EXCEPTION 'a ticket''s code, partner, product, channel, order and batch never change'
+        RAISE EXCEPTION 'a ticket''s code, partner, product, channel, slot, order and batch never change'
             USING ERRCODE = 'check_violation', CONSTRAINT = 'tickets_lifecycle';
     END IF;
     IF NEW.price <> OLD.price AND NOT (OLD.status = 'PRE_GENERATED' AND NEW.status = 'ACTIVE') THEN
