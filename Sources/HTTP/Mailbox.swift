@@ -12,7 +12,7 @@ struct WorkResult: Sendable {
 /// box empty writes the eventfd, because the loop always takes everything at once.
 final class Mailbox: Sendable {
     let wakeup: EventFD
-    private let results = Mutex<[WorkResult]>([])
+    private let results = PlainMutex<[WorkResult]>([])
 
     init(wakeup: EventFD) {
         self.wakeup = wakeup

@@ -33,7 +33,7 @@ final class WorkerPool: Sendable {
         case stop
     }
 
-    private let state = Mutex(State())
+    private let state = PlainMutex(State())
     private let wake = DispatchSemaphore(value: 0)
     private let exited = DispatchGroup()
     private let capacity: Int

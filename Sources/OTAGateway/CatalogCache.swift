@@ -65,6 +65,25 @@ final class CatalogCache: Sendable {
         }
     }
 
+    /// A worker's own copy of the shared one, with the generation it is current for.
+    struct Copy {
+        let catalog: CatalogSnapshot
+        let generation: UInt64
+    }
+
+    /// As `current(_:)`, through the worker's copy: while it carries the current
+    /// generation no lock is taken; otherwise the shared copy (or the database) refreshes it.
+    func current(_ db: PostgresConnection, copy: inout Copy?) throws(StoreError) -> (catalog: CatalogSnapshot, generation: UInt64?) {
+        guard let g = generation.current else {
+            copy = nil
+            return (try CatalogStore(db).snapshot(), nil)
+        }
+        if let c = copy, c.generation == g { return (c.catalog, g) }
+        let fresh = try current(db)
+        copy = fresh.generation.map { Copy(catalog: fresh.catalog, generation: $0) }
+        return fresh
+    }
+
     /// This gateway changed the catalog itself (a webhook endpoint), committed: the next
     /// request reloads without waiting for the notification.
     func changedHere() { generation.changed() }

@@ -21,11 +21,11 @@ enum InventoryHandlers {
                                              dateRange: ctx.request.queryValue("date_range"))
         let db = try ctx.db
         let hot = ctx.worker.hotPaths
-        let (catalog, generation) = try hot.catalog.current(db)
+        let (catalog, generation) = try hot.catalog.current(db, copy: &ctx.worker.catalogCopy)
         let reading: InventorySnapshots.Snapshot?
         let pools: OTAPools
         if let snapshots = hot.inventory {
-            let r = try snapshots.pools(db)
+            let r = try snapshots.pools(db, copy: &ctx.worker.poolsCopy)
             (reading, pools) = (r, r.pools)
         } else {
             (reading, pools) = (nil, try CatalogStore(db).otaPools())
@@ -89,7 +89,7 @@ enum InventoryHandlers {
         // Prices and the partner's subscription from memory (HotPaths): the hold is then one
         // statement, or the hold and its event in one transaction.
         let db = try ctx.db
-        let catalog = try ctx.worker.hotPaths.catalog.catalog(db)
+        let catalog = try ctx.worker.hotPaths.catalog.current(db, copy: &ctx.worker.catalogCopy).catalog
         guard let snapshot = catalog.pricingSnapshot(productId: hold.productId, today: now.date) else { throw unknownProduct(hold.productId) }
         let outcome = try ReservationStore(db).place(reservationId: reservationId, partnerId: partner.partnerId, request: hold,
                                                      maxUnitsPerHold: partner.maxUnitsPerHold, snapshot: snapshot,

@@ -29,6 +29,9 @@ final class InventorySnapshots: Sendable {
     /// Monotonic nanoseconds; injected by tests.
     let clock: @Sendable () -> UInt64
     private let latest = Mutex<Snapshot?>(nil)
+    /// Moves on with every installed reading, so a worker's copy knows when it is behind
+    /// without taking the lock.
+    private let installed = Atomic<UInt64>(0)
     private let lastReadAt = Atomic<UInt64>(0)
     private let parked = Atomic<Bool>(false)
     private let wake = DispatchSemaphore(value: 0)
@@ -47,13 +50,38 @@ final class InventorySnapshots: Sendable {
     /// The pools for a request: the installed reading if fresh enough, else read now with
     /// the request's own connection (and installed).
     func pools(_ db: PostgresConnection) throws(StoreError) -> Snapshot {
+        var copy: Copy?
+        return try pools(db, copy: &copy)
+    }
+
+    /// A worker's copy of the installed reading, and which installation it is.
+    struct Copy {
+        let snapshot: Snapshot
+        let installation: UInt64
+    }
+
+    /// As `pools(_:)`, through the worker's copy: the lock is taken only when a newer
+    /// reading was installed since (every poll interval), never per request.
+    func pools(_ db: PostgresConnection, copy: inout Copy?) throws(StoreError) -> Snapshot {
         let now = clock()
-        lastReadAt.store(now, ordering: .sequentiallyConsistent)
-        // A plain load first: the exchange (a write) only when the poller is parked.
+        noteRead(at: now)
+        let installation = installed.load(ordering: .acquiring)
+        if copy?.installation != installation {
+            // Read after the counter: the reading is at least that installation's.
+            copy = latest.withLock { $0 }.map { Copy(snapshot: $0, installation: installation) }
+        }
+        if let s = copy?.snapshot, s.takenAt >= now || now - s.takenAt <= maxStalenessNanos { return s }
+        let s = try read(db)
+        copy = nil // the next request takes the installed reading, whichever is newest
+        return s
+    }
+
+    /// Keeps the poller running (and wakes it when parked). The shared timestamp is
+    /// written at most once a millisecond, not by every request.
+    private func noteRead(at now: UInt64) {
+        if now &- lastReadAt.load(ordering: .relaxed) > 1_000_000 { lastReadAt.store(now, ordering: .sequentiallyConsistent) }
         if parked.load(ordering: .sequentiallyConsistent),
            parked.compareExchange(expected: true, desired: false, ordering: .sequentiallyConsistent).exchanged { wake.signal() }
-        if let s = latest.withLock({ $0 }), s.takenAt >= now || now - s.takenAt <= maxStalenessNanos { return s }
-        return try read(db)
     }
 
     /// Reads the pools and installs the reading unless a newer one is there already.
@@ -62,7 +90,10 @@ final class InventorySnapshots: Sendable {
         let takenAt = clock()
         let s = Snapshot(pools: try CatalogStore(db).otaPools(), takenAt: takenAt)
         latest.withLock { current in
-            if current.map({ $0.takenAt < takenAt }) ?? true { current = s }
+            if current.map({ $0.takenAt < takenAt }) ?? true {
+                current = s
+                installed.add(1, ordering: .releasing)
+            }
         }
         return s
     }

@@ -30,6 +30,7 @@ DECLARE
     taken     record;
     remaining integer;
     avail     integer;
+    free      integer; -- the locked slot's free units (fast path)
     made      timestamptz;
 BEGIN
     SELECT c.stripes INTO k FROM channel_pools c WHERE c.product_id = p_product_id AND c.channel = 'ota';
@@ -40,7 +41,7 @@ BEGIN
     IF p_quantity <= p_max_units AND k = 1 THEN
         -- One open slot, as before striping: wait for it. A lock that then fails the
         -- recheck is on slot 0, the first in slot order, so the slow path keeps the order.
-        PERFORM 1 FROM inventory_slots s
+        SELECT s.allocated - s.reserved - s.sold INTO free FROM inventory_slots s
          WHERE s.product_id = p_product_id AND s.channel = 'ota' AND s.slot = 0 AND s.open
            AND s.allocated - s.reserved - s.sold >= p_quantity
            FOR UPDATE;
@@ -56,7 +57,7 @@ BEGIN
         FOR pass IN 1..2 LOOP
             BEGIN
                 IF pass = 1 THEN
-                    SELECT s.slot INTO target FROM inventory_slots s
+                    SELECT s.slot, s.allocated - s.reserved - s.sold INTO target, free FROM inventory_slots s
                      WHERE s.product_id = p_product_id AND s.channel = 'ota' AND s.open
                        AND s.allocated - s.reserved - s.sold >= p_quantity
                      ORDER BY random() LIMIT 1
@@ -67,7 +68,7 @@ BEGIN
                        AND s.allocated - s.reserved - s.sold >= p_quantity
                      ORDER BY random() LIMIT 1;
                     IF FOUND THEN
-                        PERFORM 1 FROM inventory_slots s
+                        SELECT s.allocated - s.reserved - s.sold INTO free FROM inventory_slots s
                          WHERE s.product_id = p_product_id AND s.channel = 'ota' AND s.slot = candidate AND s.open
                            AND s.allocated - s.reserved - s.sold >= p_quantity
                            FOR UPDATE;
@@ -90,10 +91,9 @@ BEGIN
                 INSERT INTO reservations (reservation_id, partner_id, product_id, channel, slot, quantity, expires_at, pricing_snapshot)
                 VALUES (p_reservation_id, p_partner_id, p_product_id, 'ota', target, p_quantity, p_expires_at, p_snapshot)
                 RETURNING reservations.created_at INTO made;
-                -- What the pool has left: this slot exactly, the others as this statement sees them.
-                SELECT sum(s.allocated - s.reserved - s.sold)::integer INTO avail
-                  FROM inventory_slots s WHERE s.product_id = p_product_id AND s.channel = 'ota';
-                RETURN QUERY SELECT 'held'::text, avail, made, p_expires_at;
+                -- What the locked slot has left: a lower bound of the pool's (no other
+                -- slot is read on the fast path; the API does not answer it after a hold).
+                RETURN QUERY SELECT 'held'::text, free - p_quantity, made, p_expires_at;
                 RETURN;
             EXCEPTION WHEN SQLSTATE 'OTA01' THEN
                 target := NULL;
@@ -121,7 +121,11 @@ BEGIN
     INSERT INTO reservations (reservation_id, partner_id, product_id, channel, slot, quantity, expires_at, pricing_snapshot)
     VALUES (p_reservation_id, p_partner_id, p_product_id, 'ota', target, p_quantity, p_expires_at, p_snapshot)
     RETURNING reservations.created_at INTO made;
-    SELECT sum(s.allocated - s.reserved - s.sold)::integer INTO avail
-      FROM inventory_slots s WHERE s.product_id = p_product_id AND s.channel = 'ota';
+    IF k = 1 AND free IS NOT NULL THEN
+        avail := free - p_quantity; -- slot 0's (the pool's unless closed slots have units)
+    ELSE
+        SELECT sum(s.allocated - s.reserved - s.sold)::integer INTO avail
+          FROM inventory_slots s WHERE s.product_id = p_product_id AND s.channel = 'ota';
+    END IF;
     RETURN QUERY SELECT 'held'::text, avail, made, p_expires_at;
 END $$;

@@ -1,9 +1,11 @@
--- ota_notify_hold_created: trigger reservations_notify_hold_created (0006). Tells expiry
--- workers the earliest expires_at of the statement's new holds (epoch seconds text) on
--- channel ota_hold_created, but only when that expiry comes before every other active
+-- ota_notify_hold_created: trigger reservations_notify_hold_created (0006, per row since
+-- 0019). Tells expiry workers a new hold's expires_at (epoch seconds text) on channel
+-- ota_hold_created, but only when that expiry comes before every other active
 -- hold's (or there is none): the one case in which a worker may be sleeping past it.
--- Statement-level, with a transition table: at most one notification per INSERT however
--- many rows it adds.
+-- Row-level since 0019 (a statement trigger's transition table and its aggregate cost
+-- every hold more than the probe itself). The rows of one INSERT see each other, so of a
+-- multi-row INSERT only the earliest hold notifies (ties: one notification, PostgreSQL
+-- folds identical ones), unless the others expire within the horizon below.
 --
 -- Why not always: PostgreSQL takes one database-wide lock at the commit of every
 -- transaction that notified and keeps it through the commit's WAL flush, so a
@@ -34,24 +36,20 @@
 -- The probe is one step of the partial index reservations_active_by_expiry (0004): the
 -- first active expiry after the horizon (a variable, so that it is an index bound; with
 -- clock_timestamp() inline the planner may scan the table), compared with ours. The
--- statement's own rows never silence it: none expires before `earliest`.
+-- row's own expiry never silences it (the comparison is strict).
 CREATE OR REPLACE FUNCTION ota_notify_hold_created() RETURNS trigger
 LANGUAGE plpgsql AS $$
 DECLARE
-    earliest timestamptz;
     horizon timestamptz := clock_timestamp() + interval '5 seconds';
     next_other timestamptz;
 BEGIN
-    SELECT min(expires_at) INTO earliest FROM created WHERE status = 'active';
-    IF earliest IS NULL THEN
-        RETURN NULL;
-    END IF;
-    SELECT expires_at INTO next_other FROM reservations
-     WHERE status = 'active' AND expires_at > horizon
-     ORDER BY expires_at LIMIT 1;
-    IF next_other < earliest THEN
+    SELECT r.expires_at INTO next_other FROM reservations r
+     WHERE r.status = 'active' AND r.expires_at > horizon
+     ORDER BY r.expires_at LIMIT 1;
+    IF next_other < NEW.expires_at THEN
         RETURN NULL; -- an earlier hold already has the worker's wake-up
     END IF;
-    PERFORM pg_notify('ota_hold_created', extract(epoch FROM earliest)::text);
+    -- Identical notifications of one transaction are delivered once.
+    PERFORM pg_notify('ota_hold_created', extract(epoch FROM NEW.expires_at)::text);
     RETURN NULL;
 END $$;
