@@ -52,6 +52,27 @@ final class ManualClock: Sendable {
 
     func asOf(_ r: InProcessGateway.Answer) throws -> String { try #require(r.json["as_of"] as? String) }
 
+    /// A worker serves its own copy without the lock, so the copy must follow every
+    /// reading installed since (by the poller or another worker), and a stale one is never
+    /// served from it either.
+    @Test func aWorkersCopyFollowsEveryInstalledReading() throws {
+        let t = try TestDatabase()
+        let db = try t.connect()
+        let clock = ManualClock()
+        let s = InventorySnapshots(maxStaleness: .milliseconds(50), pollInterval: .milliseconds(20), idleAfter: .seconds(1),
+                                   clock: { clock.now })
+        var copy: InventorySnapshots.Copy?
+        let first = try s.pools(db, copy: &copy)
+        #expect(copy?.snapshot.takenAt == first.takenAt)
+        clock.advance(.milliseconds(10))
+        #expect(try s.pools(db, copy: &copy).takenAt == first.takenAt, "nothing newer installed: the copy")
+        let newer = try s.read(db) // as the poller does
+        #expect(try s.pools(db, copy: &copy).takenAt == newer.takenAt, "a newer installation replaces the copy")
+        clock.advance(.milliseconds(51))
+        let fresh = try s.pools(db, copy: &copy)
+        #expect(fresh.takenAt == clock.now, "too old: read from the database, not the copy")
+    }
+
     @Test func asOfIsNeverLaterThanTheDatabaseTimeOfItsData() throws {
         let clock = ManualClock()
         let g = try InProcessGateway(memory: .clock({ clock.now }))
