@@ -62,9 +62,10 @@ final class ManualClock: Sendable {
         let s = InventorySnapshots(maxStaleness: .milliseconds(50), pollInterval: .milliseconds(20), idleAfter: .seconds(1),
                                    clock: { clock.now })
         var copy: InventorySnapshots.Copy?
-        let first = try s.pools(db, copy: &copy)
-        #expect(copy?.snapshot.takenAt == first.takenAt)
+        let first = try s.pools(db, copy: &copy) // nothing installed yet: read and installed
         clock.advance(.milliseconds(10))
+        #expect(try s.pools(db, copy: &copy).takenAt == first.takenAt, "the installed reading")
+        #expect(copy?.snapshot.takenAt == first.takenAt, "...now the worker's copy")
         #expect(try s.pools(db, copy: &copy).takenAt == first.takenAt, "nothing newer installed: the copy")
         let newer = try s.read(db) // as the poller does
         #expect(try s.pools(db, copy: &copy).takenAt == newer.takenAt, "a newer installation replaces the copy")
