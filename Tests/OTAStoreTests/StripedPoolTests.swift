@@ -295,6 +295,27 @@ import TestSupport
         try expectClean(db, "after the DBA's changes")
     }
 
+    /// 0019 checks the cap with a row trigger queued only when a slot's allocated grows:
+    /// a raw write to one slot is still refused above the cap, and a rebalance between
+    /// slots (the slow path raising one slot, lowering others) still passes.
+    @Test func aRawSlotRaiseAboveTheCapIsRefusedAndARebalanceIsNot() throws {
+        let t = try TestDatabase()
+        let db = try t.connect()
+        let p = try partnerId(db)
+        try stripe(db, 4) // 2000 units over 4 slots of 500; the product's cap is 3000 with 1000 direct
+        do {
+            try db.query("UPDATE inventory_slots SET allocated = allocated + 1 WHERE product_id = 106 AND channel = 'ota' AND slot = 2")
+            Issue.record("a slot's raw raise passed the sellable cap")
+        } catch let e {
+            #expect(e.constraint == "channel_inventory_within_sellable_cap")
+        }
+        // 900 units: no slot has them, so the slow path moves units into one slot.
+        guard case .held = try hold(db, p, 900, maxUnits: 2000) else { Issue.record("900 of 2000 refused"); return }
+        #expect(try slots(db).map(\.allocated).reduce(0, +) == 2000)
+        #expect(try slots(db).contains { $0.allocated >= 900 })
+        try expectClean(db, "after the raw write and the rebalance")
+    }
+
     @Test func existingPoolsHoldsAndTicketsBecomeOneSlotEachOnUpgrade() throws {
         // A database before 0017 (built the old way, to 0011), seeded, with holds and tickets.
         let t = try TestDatabase(template: "template0")

@@ -1,5 +1,6 @@
--- ota_check_allocation_cap: triggers inventory_slots_cap_on_insert and
--- inventory_slots_cap_on_update (0017), statement-level with transition tables.
+-- ota_check_allocation_cap: trigger inventory_slots_cap_on_insert (0017), statement-level
+-- with a transition table (until 0019 also inventory_slots_cap_on_update, now
+-- ota_check_slot_allocation).
 -- Per product, the channels' allocations sum to at most sellable_cap. Only a product whose
 -- sum of allocated grew in this statement is checked, with its product row locked so that
 -- two concurrent allocation changes cannot both pass on a stale sum. A statement that moves
