@@ -90,17 +90,46 @@ def count(value):
     return f"{value:,.0f}"
 
 
+def round_files(meta):
+    """The wrk outputs of the alternating rounds' holds."""
+    return [p for r in range(1, int(meta.get("rounds") or 0) + 1)
+            if os.path.exists(p := f"{meta['raw']}/holds_64_r{r}.wrk")]
+
+
+def round_ratios(raw, meta):
+    """holds@64 / best single-row limit of each alternating round (run.sh), in order."""
+    ratios = []
+    for r in range(1, int(meta.get("rounds") or 0) + 1):
+        files = [f"{raw}/pg_row_8_r{r}.pgbench", f"{raw}/pg_row_64_r{r}.pgbench", f"{raw}/holds_64_r{r}.wrk"]
+        if all(os.path.exists(x) for x in files):
+            limit = max(parse_pgbench(files[0])["rate"], parse_pgbench(files[1])["rate"])
+            holds = parse_wrk(files[2])
+            if holds["errors"] + holds["socket_errors"]:
+                raise SystemExit(f"report: {files[2]} has {holds['errors']} error answers, {holds['socket_errors']} socket errors")
+            ratios.append(holds["rate"] / limit)
+    return ratios
+
+
+def hold_ratio(f, meta):
+    """The hold ratio the target is judged on: the median over the first measurement and
+    the alternating rounds (the lower of the two middle values when their number is even),
+    and every value."""
+    first = f["holds_64"]["rate"] / max(f["pg_row_8"]["rate"], f["pg_row_64"]["rate"])
+    values = [first] + round_ratios(meta["raw"], meta)
+    return sorted(values)[(len(values) - 1) // 2], values
+
+
 def checks(f, meta):
     """(what, measured, target, passed) rows: the ratios of issue 10, then validity."""
-    limit = max(f["pg_row_8"]["rate"], f["pg_row_64"]["rate"])
+    median, values = hold_ratio(f, meta)
     livez = f["livez_50"]["rate"]
     samples = [int(line) for line in open(meta["raw"] + "/rss.txt") if line.strip().isdigit()]
     rss_mb = max(samples + [int(meta.get("rss_hwm_kb") or 0)]) / 1024
     start_ms = float(meta["start_to_ready_ms"])
     allocated, reserved, sold, held = map(int, meta["pool"].split())
     rows = [
-        ("holds@64 / best pgbench single-row", f"{f['holds_64']['rate'] / limit:.2f}x", ">= 1.5x",
-         f["holds_64"]["rate"] / limit >= 1.5),
+        (f"holds@64 / best pgbench single-row (median of {len(values)}: {', '.join(f'{v:.2f}' for v in values)})",
+         f"{median:.2f}x", ">= 1.5x", median >= 1.5),
         ("inventory@32 / livez@50", f"{f['inventory_32']['rate'] / livez:.2f}x", ">= 0.5x",
          f["inventory_32"]["rate"] / livez >= 0.5),
         ("inventory@256 / livez@50", f"{f['inventory_256']['rate'] / livez:.2f}x", ">= 0.5x",
@@ -148,7 +177,8 @@ def context(f, meta):
         f"{count(f['pg_hold_64']['rate'])} tps without "
         f"({f['pg_hold_notify_64']['rate'] / f['pg_hold_64']['rate']:.2f}x): why a hold notifies the expiry "
         "worker only when it expires before every other active hold.",
-        f"- Holds made during holds@64: {int(meta['holds_made']):,} (wrk counted {f['holds_64']['requests']:,} answers); "
+        f"- Holds made during holds@64 and its rounds: {int(meta['holds_made']):,} (wrk counted "
+        f"{f['holds_64']['requests'] + sum(parse_wrk(p)['requests'] for p in round_files(meta)):,} answers); "
         f"stripes of product 106: {meta['stripes']}.",
         f"- Start to ready, every try: {meta['start_to_ready_tries_ms']} ms.",
     ]
