@@ -27,10 +27,6 @@ final class CatalogCache: Sendable {
 
     init(generation: InvalidationGeneration) { self.generation = generation }
 
-    /// The catalog as the database has it now: the cached copy when it is current, else
-    /// read (and, by one worker, installed for the others).
-    func catalog(_ db: PostgresConnection) throws(StoreError) -> CatalogSnapshot { try current(db).catalog }
-
     /// The catalog, and the generation it is current for (nil: read from the database,
     /// not cached), which lets a worker reuse what it rendered from it.
     func current(_ db: PostgresConnection) throws(StoreError) -> (catalog: CatalogSnapshot, generation: UInt64?) {

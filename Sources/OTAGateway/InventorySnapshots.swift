@@ -47,21 +47,16 @@ final class InventorySnapshots: Sendable {
         lastReadAt.store(clock(), ordering: .sequentiallyConsistent)
     }
 
-    /// The pools for a request: the installed reading if fresh enough, else read now with
-    /// the request's own connection (and installed).
-    func pools(_ db: PostgresConnection) throws(StoreError) -> Snapshot {
-        var copy: Copy?
-        return try pools(db, copy: &copy)
-    }
-
     /// A worker's copy of the installed reading, and which installation it is.
     struct Copy {
         let snapshot: Snapshot
         let installation: UInt64
     }
 
-    /// As `pools(_:)`, through the worker's copy: the lock is taken only when a newer
-    /// reading was installed since (every poll interval), never per request.
+    /// The pools for a request: the installed reading if fresh enough, else read now with
+    /// the request's own connection (and installed). Through the worker's copy: the lock is
+    /// taken only when a newer reading was installed since (every poll interval), never per
+    /// request.
     func pools(_ db: PostgresConnection, copy: inout Copy?) throws(StoreError) -> Snapshot {
         let now = clock()
         noteRead(at: now)

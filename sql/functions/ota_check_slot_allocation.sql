@@ -1,8 +1,8 @@
--- ota_check_slot_allocation: trigger inventory_slots_cap_on_update (0019). Per product,
+-- ota_check_slot_allocation: trigger inventory_slots_cap_on_update (0017). Per product,
 -- the channels' allocations sum to at most sellable_cap; checked after every statement
 -- that raised a slot's allocated (a row trigger queued only then: the counter updates of
--- every hold and ticket never queue it, which the statement trigger with transition
--- tables of 0017 did on each of them).
+-- every hold and ticket never queue it; a statement trigger with transition tables ran an
+-- aggregate after each of them).
 -- No lock: the writers that raise a product's allocations (ota_set_allocation,
 -- ota_move_allocation, ota_create_pool, and the channel_inventory view through them)
 -- hold the product row (FOR NO KEY UPDATE) first, so two of them never pass on a stale

@@ -80,13 +80,10 @@ BEGIN
                 IF target IS NULL THEN
                     RAISE EXCEPTION 'no single slot takes the hold' USING ERRCODE = 'OTA01';
                 END IF;
-                PERFORM 1 FROM partner_allotments a WHERE a.partner_id = p_partner_id AND a.product_id = p_product_id FOR UPDATE;
-                IF FOUND THEN
-                    remaining := ota_allotment_remaining(p_partner_id, p_product_id);
-                    IF p_quantity > remaining THEN
-                        RETURN QUERY SELECT 'over_allotment'::text, remaining, NULL::timestamptz, NULL::timestamptz;
-                        RETURN;
-                    END IF;
+                remaining := ota_allotment_lock(p_partner_id, p_product_id);
+                IF p_quantity > remaining THEN
+                    RETURN QUERY SELECT 'over_allotment'::text, remaining, NULL::timestamptz, NULL::timestamptz;
+                    RETURN;
                 END IF;
                 INSERT INTO reservations (reservation_id, partner_id, product_id, channel, slot, quantity, expires_at, pricing_snapshot)
                 VALUES (p_reservation_id, p_partner_id, p_product_id, 'ota', target, p_quantity, p_expires_at, p_snapshot)
@@ -109,13 +106,10 @@ BEGIN
         END IF;
         target := taken.slot;
     ELSE
-        PERFORM 1 FROM partner_allotments a WHERE a.partner_id = p_partner_id AND a.product_id = p_product_id FOR UPDATE;
-        IF FOUND THEN
-            remaining := ota_allotment_remaining(p_partner_id, p_product_id);
-            IF p_quantity > remaining THEN
-                RETURN QUERY SELECT 'over_allotment'::text, remaining, NULL::timestamptz, NULL::timestamptz;
-                RETURN;
-            END IF;
+        remaining := ota_allotment_lock(p_partner_id, p_product_id);
+        IF p_quantity > remaining THEN
+            RETURN QUERY SELECT 'over_allotment'::text, remaining, NULL::timestamptz, NULL::timestamptz;
+            RETURN;
         END IF;
     END IF;
     INSERT INTO reservations (reservation_id, partner_id, product_id, channel, slot, quantity, expires_at, pricing_snapshot)

@@ -30,13 +30,10 @@ BEGIN
         RETURN QUERY SELECT 'insufficient'::text, avail, NULL::smallint;
         RETURN;
     END IF;
-    PERFORM 1 FROM partner_allotments a WHERE a.partner_id = p_partner_id AND a.product_id = p_product_id FOR UPDATE;
-    IF FOUND THEN
-        remaining := ota_allotment_remaining(p_partner_id, p_product_id);
-        IF p_quantity > remaining THEN
-            RETURN QUERY SELECT 'over_allotment'::text, remaining, NULL::smallint;
-            RETURN;
-        END IF;
+    remaining := ota_allotment_lock(p_partner_id, p_product_id);
+    IF p_quantity > remaining THEN
+        RETURN QUERY SELECT 'over_allotment'::text, remaining, NULL::smallint;
+        RETURN;
     END IF;
     IF p_quantity > p_max_units THEN
         RETURN QUERY SELECT 'over_limit'::text, avail, NULL::smallint;

@@ -51,18 +51,21 @@ ALTER TABLE tickets ADD COLUMN slot smallint NOT NULL DEFAULT 0;
 ALTER TABLE tickets ADD CONSTRAINT tickets_slot_fkey
     FOREIGN KEY (product_id, channel, slot) REFERENCES inventory_slots (product_id, channel, slot);
 
--- The sellable cap, per statement: only a statement that makes a product's sum of allocated
--- grow locks the product row and checks. A rebalance between slots (the sum unchanged) runs
--- under the slots' locks and must not wait for the product row, which an allocation change
--- holds while it waits for the slots.
+-- The sellable cap. New slots: per statement, the product row locked. A raised allocated:
+-- a row trigger queued only then (the counter updates of every hold and ticket never queue
+-- it), without a lock: a rebalance between slots (the sum unchanged) runs under the slots'
+-- locks and must not wait for the product row, which an allocation change holds while it
+-- waits for the slots; the writers that raise a product's sum hold that row already.
 DROP TRIGGER channel_inventory_within_sellable_cap ON inventory_slots;
 -- ota_check_allocation_cap: sql/functions/ota_check_allocation_cap.sql
 CREATE TRIGGER inventory_slots_cap_on_insert
     AFTER INSERT ON inventory_slots REFERENCING NEW TABLE AS new_slots
     FOR EACH STATEMENT EXECUTE FUNCTION ota_check_allocation_cap();
+-- ota_check_slot_allocation: sql/functions/ota_check_slot_allocation.sql
 CREATE TRIGGER inventory_slots_cap_on_update
-    AFTER UPDATE ON inventory_slots REFERENCING OLD TABLE AS old_slots NEW TABLE AS new_slots
-    FOR EACH STATEMENT EXECUTE FUNCTION ota_check_allocation_cap();
+    AFTER UPDATE OF allocated ON inventory_slots
+    FOR EACH ROW WHEN (NEW.allocated > OLD.allocated)
+    EXECUTE FUNCTION ota_check_slot_allocation();
 
 CREATE VIEW channel_inventory AS
 SELECT p.product_id, p.channel, sum(s.allocated)::integer AS allocated, sum(s.reserved)::integer AS reserved,

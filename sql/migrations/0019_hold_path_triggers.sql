@@ -1,13 +1,9 @@
 -- 0019 cheaper triggers on the hold path. The derived-counter guard is queued only for a
 -- direct write: the counter triggers (reservations, tickets) change reserved and sold one
--- trigger level down, where the guard
--- let them through anyway; deciding that in the trigger's WHEN (evaluated when the row
--- changes, at the writer's depth) saves one PL/pgSQL call on every hold and ticket
--- statement. A direct UPDATE of inventory_slots.reserved or .sold (depth 0) is refused
+-- trigger level down, where the guard let them through anyway; deciding that in the
+-- trigger's WHEN (evaluated when the row changes, at the writer's depth) saves one
+-- PL/pgSQL call on every hold and ticket statement. A direct UPDATE of inventory_slots.reserved or .sold (depth 0) is refused
 -- exactly as before, by ota_guard_derived_counters.
--- The allocation cap is checked by a row trigger queued only when a slot's allocated grows
--- (ota_check_slot_allocation), instead of 0017's statement trigger with transition tables,
--- which ran, with an aggregate, after every counter update of every hold.
 -- The expiry workers' notification becomes a row trigger: the statement trigger's
 -- transition table and the aggregate over it cost every hold more than the index probe
 -- that decides (sql/functions/ota_notify_hold_created.sql).
@@ -20,13 +16,6 @@ CREATE TRIGGER channel_inventory_derived_counters
     AFTER UPDATE OF reserved, sold ON inventory_slots
     FOR EACH ROW WHEN (pg_trigger_depth() < 1)
     EXECUTE FUNCTION ota_guard_derived_counters();
-
-DROP TRIGGER inventory_slots_cap_on_update ON inventory_slots;
--- ota_check_slot_allocation: sql/functions/ota_check_slot_allocation.sql
-CREATE TRIGGER inventory_slots_cap_on_update
-    AFTER UPDATE OF allocated ON inventory_slots
-    FOR EACH ROW WHEN (NEW.allocated > OLD.allocated)
-    EXECUTE FUNCTION ota_check_slot_allocation();
 
 DROP TRIGGER reservations_notify_hold_created ON reservations;
 -- ota_notify_hold_created: sql/functions/ota_notify_hold_created.sql
