@@ -5,7 +5,9 @@ reaching PostgreSQL through the chaos proxy, two expiry workers, and seeded rand
 clients of both development partners. While they run, faults scheduled by the seed hit
 the stack: kill -9 of a gateway and of a worker (both restarted), `pg_ctl restart -m
 immediate` of PostgreSQL, a slow link (200-500 ms per chunk) and a cut link (every
-connection reset, new ones refused for a moment). Afterwards every process stops and
+connection reset, new ones refused for a moment), and a restripe (`ota-admin allocation
+stripes` with another K for a pool holds are taken from; half the pools start over 4
+slots). Afterwards every process stops and
 scripts/chaos_checks.py compares the clients' journal of acknowledged changes with the
 database. Exit status 1 when any seed found a violation.
 
@@ -114,13 +116,14 @@ class Injector(threading.Thread):
         self.gateways, self.workers, self.watchdog = gateways, workers, watchdog
         rng = run.rng_for("faults")
         # Cuts are cheap and hit commits in flight (outcome unknown to the gateway): one to three.
-        kinds = ["kill_gateway", "kill_worker", "restart_postgres", "slow_link"] + ["cut_link"] * rng.randint(1, 3)
+        kinds = ["kill_gateway", "kill_worker", "restart_postgres", "slow_link", "restripe"] + ["cut_link"] * rng.randint(1, 3)
         rng.shuffle(kinds)
         start, end = 0.15 * duration, 0.8 * duration
         slot = (end - start) / len(kinds)
         self.schedule = [(start + i * slot + rng.uniform(0, slot * 0.5), k) for i, k in enumerate(kinds)]
         self.rng = rng
         self.allow_not_durable = False
+        self.admin = None  # runs ota-admin against the seed's database (set by seed_run)
 
     def run(self):
         for at, kind in self.schedule:
@@ -171,10 +174,32 @@ class Injector(threading.Thread):
         time.sleep(length)
         self.proxy.clear_delay()
 
+    def restripe(self):
+        """A DBA re-splits a pool while holds are taken from it: `ota-admin allocation
+        stripes` with another K (closed slots keep their holds' units until they end)."""
+        product = self.rng.choice(self.run_state.products)
+        k = self.rng.choice([1, 2, 3, 6, 8])
+        self.admin("allocation", "stripes", str(product), str(k))
+        self.run_state.fault(f"ota-admin allocation stripes {product} {k}")
+
     def cut_link(self):
         refuse = self.rng.uniform(0.5, 2.5)
         self.proxy.cut(refuse)
         self.run_state.fault(f"proxy cuts every connection, refuses new ones for {refuse:.1f}s")
+
+
+def run_admin(bin_dir, url, *argv):
+    """ota-admin with the seed's database; tried again for a while when the database is
+    not reachable (a fault may just have restarted it)."""
+    deadline = time.monotonic() + 30
+    while True:
+        r = subprocess.run([os.path.join(bin_dir, "ota-admin"), *argv], capture_output=True, text=True,
+                           timeout=60, env={**os.environ, "OTA_DATABASE_URL": url})
+        if r.returncode == 0:
+            return r.stdout
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"ota-admin {' '.join(argv)} exited {r.returncode}: {r.stderr.strip()}")
+        time.sleep(1)
 
 
 def setup_partners(run, gateways):
@@ -256,6 +281,7 @@ def seed_run(args, cluster, catalog, seed):
         watchdog.start()
         injector = Injector(run, args.duration, cluster, proxy, gateways, workers, watchdog)
         injector.allow_not_durable = args.not_durable
+        injector.admin = lambda *argv: run_admin(args.bin, url, *argv)
         injector.start()
         for c in clients:
             c.start()

@@ -3,7 +3,7 @@
 # and seeded once into a template; per seed a fresh clone, two gateways behind the chaos
 # proxy, two expiry workers, randomized clients of both development partners, and the
 # seed's faults (kill -9 of a gateway and a worker, pg_ctl restart -m immediate, a slow and
-# a cut link); then the checks of scripts/chaos_checks.py. Prints a table per seed and
+# a cut link, a restripe of a pool in use; half the pools are striped over 4 slots); then the checks of scripts/chaos_checks.py. Prints a table per seed and
 # exits non-zero on any violation.
 #
 #   scripts/chaos.sh [SEED]   OTA_CHAOS_SEEDS seeds (default 20: seeds 1..20), or the one seed
@@ -109,6 +109,12 @@ OTA_DATABASE_URL="$base/$template" "$bin/ota-seed" --catalog config/catalog.json
 psql "$base/$template" -qAt -v ON_ERROR_STOP=1 >/dev/null <<'SQL'
 UPDATE products SET sellable_cap = sellable_cap + 20000;
 UPDATE channel_inventory SET allocated = allocated + 20000 WHERE channel = 'ota';
+-- Striped pools (issue 10) under the same faults: every other product's OTA pool over 4
+-- slots, so holds take the SKIP LOCKED fast path and the slow path across slots; the
+-- restripe fault changes K mid-run.
+SELECT ota_set_stripes(product_id, 'ota', 4)
+  FROM (SELECT product_id, row_number() OVER (ORDER BY product_id) AS n FROM products) p
+ WHERE n % 2 = 1;
 SQL
 psql "$server" -qAt -c "ALTER DATABASE $template WITH ALLOW_CONNECTIONS false" >/dev/null
 

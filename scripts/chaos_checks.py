@@ -8,7 +8,7 @@ database with psql, once every gateway and worker has stopped:
   per scan_id, uses left = uses - redemptions per entitlement, one billing line per
   redeemed ticket, no stored 5xx answer;
 - reserved = the units of active holds and sold = the issued (not cancelled) tickets per
-  product and channel, and `ota-admin verify` exits 0.
+  product and channel, and per slot of a striped pool; `ota-admin verify` exits 0.
 
 Each function returns a list of (kind, text) violations.
 """
@@ -48,6 +48,15 @@ def load(url):
                            (SELECT count(*) FROM tickets t
                              WHERE t.product_id = c.product_id AND t.channel = c.channel AND t.status <> 'CANCELLED') AS issued
                       FROM channel_inventory c""",
+        # The same per slot of a striped pool (issue 10): each slot's counters are its own holds and tickets.
+        "slots": """SELECT s.product_id, s.channel, s.slot, s.reserved, s.sold,
+                           (SELECT coalesce(sum(quantity), 0) FROM reservations r
+                             WHERE r.product_id = s.product_id AND r.channel = s.channel AND r.slot = s.slot
+                               AND r.status = 'active') AS holds,
+                           (SELECT count(*) FROM tickets t
+                             WHERE t.product_id = s.product_id AND t.channel = s.channel AND t.slot = s.slot
+                               AND t.status <> 'CANCELLED') AS issued
+                      FROM inventory_slots s""",
     }
     return {name: psql_json(url, sql) for name, sql in q.items()}
 
@@ -186,6 +195,12 @@ def counters(db):
             out.append(("counters", f"product {p['product_id']} {p['channel']}: reserved {p['reserved']}, active holds {p['holds']}"))
         if p["sold"] != p["issued"]:
             out.append(("counters", f"product {p['product_id']} {p['channel']}: sold {p['sold']}, issued tickets {p['issued']}"))
+    for s in db["slots"]:
+        where = f"product {s['product_id']} {s['channel']} slot {s['slot']}"
+        if s["reserved"] != s["holds"]:
+            out.append(("counters", f"{where}: reserved {s['reserved']}, active holds on the slot {s['holds']}"))
+        if s["sold"] != s["issued"]:
+            out.append(("counters", f"{where}: sold {s['sold']}, issued tickets on the slot {s['issued']}"))
     return out
 
 
@@ -250,6 +265,17 @@ TAMPERS = [
         ALTER TABLE inventory_slots DISABLE TRIGGER USER;
         UPDATE inventory_slots SET sold = sold + 1 WHERE product_id = 106 AND channel = 'ota' AND slot = 0;
         ALTER TABLE inventory_slots ENABLE TRIGGER USER""", "ota-admin verify exited"),
+    # Sums per pool unchanged, one slot over and one under: only the per-slot check sees it.
+    ("a ticket counted on another slot", "sql", """
+        ALTER TABLE tickets DISABLE TRIGGER USER;
+        UPDATE tickets t SET slot = CASE WHEN t.slot = 0 THEN 1 ELSE 0 END
+         WHERE t.ticket_code = (SELECT t2.ticket_code FROM tickets t2
+                                  JOIN channel_pools c ON c.product_id = t2.product_id AND c.channel = t2.channel
+                                 WHERE t2.status <> 'CANCELLED' AND t2.slot IN (0, 1)
+                                   AND EXISTS (SELECT 1 FROM inventory_slots s WHERE s.product_id = t2.product_id
+                                                  AND s.channel = t2.channel AND s.slot = 1)
+                                 ORDER BY t2.ticket_code LIMIT 1);
+        ALTER TABLE tickets ENABLE TRIGGER USER""", "issued tickets on the slot"),
 ]
 
 
