@@ -85,11 +85,18 @@ enum ConsolePage {
             """)
     }
 
+    /// A time as a person reads it: to the second, in UTC (the exact instant stays in the
+    /// `datetime` attribute of the as-of time).
+    static func shown(_ t: Timestamp) -> String {
+        let second = Timestamp(microseconds: t.microseconds - ((t.microseconds % 1_000_000) + 1_000_000) % 1_000_000)
+        return escape(second.description.replacingOccurrences(of: "T", with: " ").replacingOccurrences(of: "Z", with: " UTC"))
+    }
+
     /// The page without figures: the database cannot be reached (or the figures failed).
     static func unavailable(config: GatewayConfiguration, reason: String? = nil, status: Int = 503) -> HTTPResponse {
         let text = reason ?? "The database cannot be reached: no figures can be shown, and logins cannot be checked. The page will work again as soon as the database is back."
         return html(status, title: "OTA console: unavailable", body: """
-            <header><h1>OTA channel console</h1><span class="asof">as of \(escape(Timestamp.now.description))</span></header>
+            <header><h1>OTA channel console</h1><span class="asof">as of \(shown(Timestamp.now))</span></header>
             <main><div class="banner" role="alert" data-kpi="database_unavailable">\(escape(text))</div></main>
             """, headers: [("Retry-After", "5")])
     }
@@ -110,7 +117,7 @@ enum ConsolePage {
         let drift = r.invariants.filter { $0.status == .drift }.count
         let ota = r.utilisation(channel: "ota")
         var body = "<header><h1>OTA channel console</h1>"
-        body += "<span class=\"asof\">as of <time data-kpi=\"as_of\">\(escape(r.asOf.description))</time> · \(escape(f.window.label)) from \(escape(r.from.description))</span><nav>"
+        body += "<span class=\"asof\">as of <time data-kpi=\"as_of\" datetime=\"\(escape(r.asOf.description))\">\(shown(r.asOf))</time> · \(escape(f.window.label)) from \(shown(r.from))</span><nav>"
         for w in ConsoleWindow.allCases {
             body += "<a href=\"/console?window=\(w.rawValue)\"\(w == f.window ? " class=\"on\"" : "")>\(w.label)</a>"
         }

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import OTACrypto
+import OTADomain
 import OTAStore
 @testable import OTAGateway
 import Postgres
@@ -177,6 +178,16 @@ import TestSupport
         #expect(made?.reduce(0, +) == 2)
         let page = g.send("GET", "/console?window=today", key: nil, headers: session)
         #expect(page.text.contains("data-kpi=\"holds_made\">2<"))
+        // The as-of time reads to the second; the exact instant is in its datetime attribute.
+        let asOf = try #require(page.text.range(of: #"data-kpi="as_of" datetime="[^"]+">[^<]+<"#, options: .regularExpression))
+        #expect(page.text[asOf].range(of: #">\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} UTC<$"#, options: .regularExpression) != nil,
+                "\(page.text[asOf])")
+    }
+
+    @Test func timesOnThePageReadToTheSecond() {
+        #expect(ConsolePage.shown(Timestamp(microseconds: 1_796_139_184_987_654)) == "2026-12-01 15:33:04 UTC")
+        #expect(ConsolePage.shown(Timestamp(microseconds: 1_796_139_184_000_000)) == "2026-12-01 15:33:04 UTC")
+        #expect(ConsolePage.shown(Timestamp(microseconds: -1)) == "1969-12-31 23:59:59 UTC")
     }
 
     @Test func thePageShowsABannerWhenTheDatabaseIsAway() throws {
