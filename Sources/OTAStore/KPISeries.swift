@@ -166,9 +166,11 @@ extension KPIStore {
 
     /// reserved + sold of each pool at the end of each bucket (or now, for the current
     /// one): what was held or sold at `from`, plus every change since, bucket by bucket.
-    /// Divided by the pool's allocation now (allocations are not historised).
+    /// Divided by the pool's allocation at the end of the bucket (allocation_history).
     func utilisationBuckets(_ q: Query) throws -> [KPI.Series] {
         let pools = try pools(productId: q.filter.productId)
+        let allocations = try allocationBuckets(q, now: Dictionary(pools.map { ("\($0.productId)/\($0.channel)", $0.allocated) },
+                                                                   uniquingKeysWith: { a, _ in a }))
         var taken: [String: [Double]] = [:]
         var baseline: [String: Double] = [:]
         func key(_ row: PostgresRow) throws -> String { "\(try row.decode("product_id", as: Int.self))/\(try row.decode("channel", as: String.self))" }
@@ -208,9 +210,11 @@ extension KPIStore {
             let k = "\(pool.productId)/\(pool.channel)"
             var running = baseline[k] ?? 0
             let deltas = taken[k] ?? [Double](repeating: 0, count: q.count)
-            let values: [Double?] = deltas.map { d in
-                running += d
-                return pool.allocated > 0 ? running / Double(pool.allocated) : nil
+            let allocated = allocations[k] ?? []
+            let values: [Double?] = deltas.indices.map { i in
+                running += deltas[i]
+                let units = i < allocated.count ? allocated[i] : pool.allocated
+                return units > 0 ? running / Double(units) : nil
             }
             return KPI.Series(name: k, values: values)
         }

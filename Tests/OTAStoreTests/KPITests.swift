@@ -138,6 +138,50 @@ import TestSupport
         #expect(values(billing, "gross") == [0, 10_000, 28_800], "cents")
     }
 
+    /// Each day is divided by the allocation in force at its end (allocation_history), not by
+    /// today's: 106/ota had 2000 until noon of the 10th, then 1000.
+    @Test func theUtilisationSeriesDividesByTheAllocationOfItsDay() throws {
+        let (t, db) = try fixture()
+        defer { withExtendedLifetime(t) {} }
+        try db.execute(unescaped: "UPDATE allocation_history SET valid_from = '2026-01-01T00:00:00Z' WHERE product_id = 106 AND channel = 'ota'")
+        try db.execute(unescaped: "UPDATE channel_inventory SET allocated = 1000 WHERE product_id = 106 AND channel = 'ota'")
+        try db.execute(unescaped: """
+            UPDATE allocation_history SET valid_from = '2026-01-10T12:00:00Z'
+             WHERE product_id = 106 AND channel = 'ota' AND valid_from > '2026-01-02T00:00:00Z'
+            """)
+        let from = Timestamp(rfc3339: "2026-01-09T00:00:00Z")!
+        let util = try KPIStore(db).series(.utilisation, step: .day, from: from, to: Self.to, filter: KPI.Filter(productId: 106))
+        let ota = util.series.first { $0.name == "106/ota" }?.values
+        let expected: [Double?] = [5.0 / 2000, 10.0 / 1000, 12.0 / 1000]
+        #expect(ota == expected)
+    }
+
+    /// The functions that change a pool's total write its history; restriping and moving
+    /// units between one pool's slots do not.
+    @Test func allocationChangesAreRecordedOncePerChange() throws {
+        let t = try TestDatabase()
+        let db = try t.connect()
+        func rows() throws -> [Int] {
+            try db.query("SELECT allocated FROM allocation_history WHERE product_id = 106 AND channel = 'ota' ORDER BY valid_from")
+                .map { try $0.decode("allocated", as: Int.self) }
+        }
+        #expect(try rows() == [2000], "the seed's pool")
+        try db.execute(unescaped: "SELECT ota_set_stripes(106, 'ota', 4)")
+        #expect(try rows() == [2000], "restriping keeps the total")
+        try db.execute(unescaped: "SELECT ota_set_allocation(106, 'ota', 2000)")
+        #expect(try rows() == [2000], "no change, no row")
+        try db.execute(unescaped: "SELECT ota_move_allocation(106, 'direct', 'ota', 100)")
+        #expect(try rows() == [2000, 2100])
+        try db.transaction {
+            try db.execute(unescaped: "SELECT ota_set_allocation(106, 'ota', 1900)")
+            try db.execute(unescaped: "SELECT ota_set_allocation(106, 'ota', 1800)")
+        }
+        #expect(try rows() == [2000, 2100, 1800], "two changes in one transaction: one row, the last")
+        let direct = try db.query("SELECT allocated FROM allocation_history WHERE product_id = 106 AND channel = 'direct' ORDER BY valid_from")
+            .map { try $0.decode("allocated", as: Int.self) }
+        #expect(direct == [1000, 900])
+    }
+
     @Test func theUtilisationSeriesEndsAtTheCountersOfNow() throws {
         let (t, db) = try fixture()
         defer { withExtendedLifetime(t) {} }
