@@ -41,12 +41,15 @@ public enum StandardWebhooks {
 /// key in the configuration, one key per purpose, so that a database dump alone reveals
 /// nothing. Sealed form: nonce (12) || ciphertext || tag (16). `associatedData` binds a
 /// sealed value to its row (e.g. the endpoint id), so it cannot be moved to another.
-/// Its description names the key id only.
+/// Its description names the key id only. SecretKeyring holds several (one active) and
+/// prefixes what it seals with the sealing key's id.
 public struct SecretBox: Sendable, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
     let key: [UInt8]
     /// A fingerprint of the derived key, stored beside sealed values to tell which key
     /// sealed them (never the key).
     public let keyId: String
+    /// The fingerprint's bytes (keyId is "k" + their hex): SecretKeyring's prefix.
+    let keyIdBytes: [UInt8]
 
     public static let minimumMasterKeyLength = 32
     /// Webhook endpoints' signing secrets (gateway seals, worker opens).
@@ -60,7 +63,8 @@ public struct SecretBox: Sendable, CustomStringConvertible, CustomDebugStringCon
             throw .invalidInput("the master key must be at least \(Self.minimumMasterKeyLength) bytes")
         }
         key = try HKDF.sha256(key: masterKey, info: Array("ota \(purpose) v1 aes-256-gcm key".utf8), length: AES256GCM.keyLength)
-        keyId = "k" + Digest.hex(Array(try HMACSHA256.authenticate(Array("key id".utf8), key: key).prefix(4)))
+        keyIdBytes = Array(try HMACSHA256.authenticate(Array("key id".utf8), key: key).prefix(4))
+        keyId = "k" + Digest.hex(keyIdBytes)
     }
 
     /// A master key written as hex or base64 (32+ bytes, e.g. `openssl rand -hex 32`); nil

@@ -8,16 +8,16 @@ import OTAStore
 /// bound to the partner and key), so the secret is never in the database in plain text.
 enum AnswerSealing {
     /// The content type of a sealed record; the real one is inside the seal.
-    static let sealedContentType = "application/vnd.ota.sealed-answer"
+    static let sealedContentType = SealedAnswer.contentType
 
     static func needsSealing(_ response: HTTPResponse) -> Bool {
         response.headers["Cache-Control"]?.contains("no-store") == true
     }
 
-    static func associatedData(partnerId: Int64, key: String) -> [UInt8] { Array("\(partnerId)\n\(key)".utf8) }
+    static func associatedData(partnerId: Int64, key: String) -> [UInt8] { SealedAnswer.associatedData(partnerId: partnerId, key: key) }
 
     /// What to store for `response`.
-    static func forStorage(_ response: StoredResponse, sealing: Bool, sealer: SecretBox?, partnerId: Int64,
+    static func forStorage(_ response: StoredResponse, sealing: Bool, sealer: SecretKeyring?, partnerId: Int64,
                            key: String) throws -> StoredResponse {
         guard sealing else { return response }
         guard let sealer else { throw StoreError.other("an answer with a secret, but no OTA_WEBHOOK_SECRET_KEY to seal it") }
@@ -29,11 +29,11 @@ enum AnswerSealing {
     }
 
     /// The stored answer as it was first sent.
-    static func forReplay(_ stored: StoredResponse, sealer: SecretBox?, partnerId: Int64, key: String) throws -> StoredResponse {
+    static func forReplay(_ stored: StoredResponse, sealer: SecretKeyring?, partnerId: Int64, key: String) throws -> StoredResponse {
         guard stored.contentType == sealedContentType else { return stored }
         guard let plain = sealer?.open(stored.body, associatedData: associatedData(partnerId: partnerId, key: key)),
               let newline = plain.firstIndex(of: UInt8(ascii: "\n")) else {
-            throw StoreError.other("a sealed idempotent answer could not be opened (OTA_WEBHOOK_SECRET_KEY changed?)")
+            throw StoreError.other("a sealed idempotent answer could not be opened (sealed under a key no longer in OTA_WEBHOOK_SECRET_KEY or OTA_WEBHOOK_SECRET_OLD_KEYS?)")
         }
         var answer = stored
         answer.contentType = String(decoding: plain[..<newline], as: UTF8.self)

@@ -32,11 +32,11 @@ public struct GatewayConfiguration: Sendable {
     public var requestFlushSeconds = 60
     /// This gateway's name in request_minutes (default: host name and process id).
     public var instanceName: String?
-    /// Webhooks (issue 11): seals endpoint secrets; nil (no OTA_WEBHOOK_SECRET_KEY): the
-    /// webhook endpoints answer 503.
-    public var webhookSecrets: SecretBox?
+    /// Webhooks (issue 11): seals endpoint secrets with OTA_WEBHOOK_SECRET_KEY, opens with it
+    /// or OTA_WEBHOOK_SECRET_OLD_KEYS; nil (no OTA_WEBHOOK_SECRET_KEY): the webhook endpoints answer 503.
+    public var webhookSecrets: SecretKeyring?
     /// Seals stored Idempotency-Key answers that carry a secret (Cache-Control: no-store).
-    public var answerSealer: SecretBox?
+    public var answerSealer: SecretKeyring?
     /// Where endpoints may point: https to public addresses, plus OTA_WEBHOOK_ALLOWED_HOSTS.
     public var webhookTargets = WebhookTargetPolicy()
     /// Keep the catalog in memory while its change notifications are heard (issue 10).
@@ -82,6 +82,9 @@ public struct GatewayConfiguration: Sendable {
           OTA_INSTANCE_NAME        this gateway's name in those counts (default: host name and process id)
           OTA_WEBHOOK_SECRET_KEY   master key (hex or base64, 32+ bytes) that seals webhook signing secrets; the same
                                    value for every gateway and worker. Unset: the webhook endpoints answer 503.
+          OTA_WEBHOOK_SECRET_OLD_KEYS  retired master keys (comma separated, same format) that still open what they
+                                   sealed, during a rotation until `ota-admin webhook reseal` has run; the same on
+                                   every gateway and worker
           OTA_CATALOG_CACHE        on (default) or off: keep prices, discounts, special dates, currency, customer types
                                    and webhook subscriptions in memory; every change reaches every gateway when its
                                    notification arrives (LISTEN ota_catalog_changed), at the latest within 1 s
@@ -142,12 +145,12 @@ public struct GatewayConfiguration: Sendable {
                 throw Invalid(description: "QR key ring: \(error)")
             }
         }
-        if let text = env["OTA_WEBHOOK_SECRET_KEY"], !text.isEmpty {
-            guard let master = SecretBox.masterKey(fromText: text) else {
-                throw Invalid(description: "OTA_WEBHOOK_SECRET_KEY must be hex or base64 of at least 32 bytes (e.g. openssl rand -hex 32)")
-            }
-            webhookSecrets = try SecretBox(masterKey: master, purpose: SecretBox.webhookSecretPurpose)
-            answerSealer = try SecretBox(masterKey: master, purpose: SecretBox.storedAnswerPurpose)
+        do {
+            let active = env["OTA_WEBHOOK_SECRET_KEY"], old = env["OTA_WEBHOOK_SECRET_OLD_KEYS"]
+            webhookSecrets = try SecretKeyring.parse(active: active, oldKeys: old, purpose: SecretBox.webhookSecretPurpose)
+            answerSealer = try SecretKeyring.parse(active: active, oldKeys: old, purpose: SecretBox.storedAnswerPurpose)
+        } catch {
+            throw Invalid(description: error.description)
         }
         switch WebhookTargetPolicy.parse(allowList: env["OTA_WEBHOOK_ALLOWED_HOSTS"] ?? "") {
         case let .success(policy): webhookTargets = policy

@@ -158,7 +158,7 @@ enum WebhookHandlers {
                  extra: [("disabled_reason", e.disabledReason.map(JSONValue.string) ?? .null)])
     }
 
-    static func secretBox(_ ctx: RequestContext) throws(APIError) -> SecretBox {
+    static func secretBox(_ ctx: RequestContext) throws(APIError) -> SecretKeyring {
         guard let box = ctx.config.webhookSecrets else {
             throw APIError(.webhooksNotConfigured, "Webhooks are not configured on this deployment (OTA_WEBHOOK_SECRET_KEY); ask the operator.",
                            headers: [("Retry-After", "3600")])
@@ -166,11 +166,11 @@ enum WebhookHandlers {
         return box
     }
 
-    static func newSecret(_ box: SecretBox, endpointId: String) throws -> (String, WebhookStore.SealedSecret) {
+    static func newSecret(_ box: SecretKeyring, endpointId: String) throws -> (String, WebhookStore.SealedSecret) {
         var secret = try StandardWebhooks.newSecret()
         defer { secret.bytes = [] }
         return (secret.text, WebhookStore.SealedSecret(sealed: try box.seal(secret.bytes, associatedData: Array(endpointId.utf8)),
-                                                       keyId: box.keyId))
+                                                       keyId: box.activeKeyId))
     }
 
     static func strings(_ items: [JSONValue], _ field: String) throws(APIError) -> [String] {

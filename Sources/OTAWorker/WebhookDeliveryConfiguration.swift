@@ -4,8 +4,9 @@ public import OTADomain
 /// Settings of the webhook delivery loop of ota-expiry-worker, from environment variables
 /// (see config/ota.env.example), validated at start with a message naming the variable.
 public struct WebhookDeliveryConfiguration: Sendable {
-    /// Opens the endpoints' sealed signing secrets: the gateway's OTA_WEBHOOK_SECRET_KEY.
-    public var secrets: SecretBox
+    /// Opens the endpoints' sealed signing secrets: the gateway's OTA_WEBHOOK_SECRET_KEY and
+    /// OTA_WEBHOOK_SECRET_OLD_KEYS.
+    public var secrets: SecretKeyring
     public var targets = WebhookTargetPolicy()
     /// Requests in flight at once in this worker (one sender thread each).
     public var concurrency = 8
@@ -29,6 +30,8 @@ public struct WebhookDeliveryConfiguration: Sendable {
     public static let help = """
           OTA_WEBHOOK_SECRET_KEY           the gateway's master key for webhook secrets (hex or base64, 32+ bytes);
                                            unset: no webhooks are delivered (a warning at start)
+          OTA_WEBHOOK_SECRET_OLD_KEYS      the gateway's retired master keys (comma separated, same format): secrets
+                                           they sealed still open until `ota-admin webhook reseal` has run
           OTA_WEBHOOK_ALLOWED_HOSTS        hosts (host or host:port, comma separated) that may be reached over http
                                            and at internal addresses (default none)
           OTA_WEBHOOK_CONCURRENCY          requests in flight at once in this worker (default 8, 1-64)
@@ -42,17 +45,21 @@ public struct WebhookDeliveryConfiguration: Sendable {
           OTA_WEBHOOK_POLL_SECONDS         longest wait between looks at the queue without a notification (default 30)
         """
 
-    public init(secrets: SecretBox) {
+    public init(secrets: SecretKeyring) {
         self.secrets = secrets
     }
 
     /// nil when OTA_WEBHOOK_SECRET_KEY is not set (webhooks are then not delivered).
     public static func from(environment env: [String: String]) throws(ExpiryWorkerConfiguration.Invalid) -> WebhookDeliveryConfiguration? {
-        guard let text = env["OTA_WEBHOOK_SECRET_KEY"], !text.isEmpty else { return nil }
-        guard let master = SecretBox.masterKey(fromText: text), let box = try? SecretBox(masterKey: master, purpose: SecretBox.webhookSecretPurpose) else {
-            throw invalid("OTA_WEBHOOK_SECRET_KEY must be hex or base64 of at least 32 bytes (e.g. openssl rand -hex 32)")
+        let ring: SecretKeyring
+        do {
+            guard let parsed = try SecretKeyring.parse(active: env["OTA_WEBHOOK_SECRET_KEY"], oldKeys: env["OTA_WEBHOOK_SECRET_OLD_KEYS"],
+                                                       purpose: SecretBox.webhookSecretPurpose) else { return nil }
+            ring = parsed
+        } catch {
+            throw invalid(error.description)
         }
-        var c = WebhookDeliveryConfiguration(secrets: box)
+        var c = WebhookDeliveryConfiguration(secrets: ring)
         switch WebhookTargetPolicy.parse(allowList: env["OTA_WEBHOOK_ALLOWED_HOSTS"] ?? "") {
         case let .success(policy): c.targets = policy
         case let .failure(error): throw invalid("OTA_WEBHOOK_ALLOWED_HOSTS: \(error.message)")

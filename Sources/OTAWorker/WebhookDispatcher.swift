@@ -147,7 +147,7 @@ final class WebhookDispatchLoop {
         var problem: String?
         for s in c.secrets {
             guard let bytes = configuration.secrets.open(s.sealed, associatedData: Array(c.endpointId.utf8)) else {
-                problem = "the endpoint's secret does not open with this OTA_WEBHOOK_SECRET_KEY (sealed under \(s.keyId), this one is \(configuration.secrets.keyId))"
+                problem = "the endpoint's secret does not open with this OTA_WEBHOOK_SECRET_KEY or OTA_WEBHOOK_SECRET_OLD_KEYS (sealed under \(s.keyId), these are \(configuration.secrets.keyIds.joined(separator: ",")))"
                 break
             }
             secrets.append(bytes)

@@ -13,6 +13,7 @@ enum WebhookCommands {
                                          failing since, queue (pending deliveries), events, url, reason
           disable ENDPOINT_ID [--reason TEXT]   stops deliveries to it; the partner sees the reason
           enable ENDPOINT_ID             delivers again, including what waited meanwhile
+          reseal [--batch-size N]        after a master-key rotation: every stored secret under the active key
         Run ota-admin webhook COMMAND --help for one command.
         """
 
@@ -24,6 +25,7 @@ enum WebhookCommands {
             deliveries wait. The partner sees TEXT as disabled_reason (default: disabled by the operator).
             """,
         "enable": "Usage: ota-admin webhook enable ENDPOINT_ID\nEnables the endpoint again; waiting deliveries go out.",
+        "reseal": WebhookResealCommand.usage,
     ]
 
     static let maxReasonLength = 300
@@ -35,6 +37,8 @@ enum WebhookCommands {
         var args = group.named("webhook \(sub)")
         if args.wantsHelp { return print(usage) }
         switch sub {
+        case "reseal":
+            try WebhookResealCommand.run(&args)
         case "list":
             let code = try args.optionalPositional("C")
             try args.finish()

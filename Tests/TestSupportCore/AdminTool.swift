@@ -3,9 +3,12 @@ import Foundation
 /// The built `ota-admin` binary, run as an operator would run it, against a test database.
 public struct AdminTool: Sendable {
     public let databaseURL: String
+    /// Set in the child's environment beside OTA_DATABASE_URL (e.g. master keys).
+    public let environment: [String: String]
 
-    public init(databaseURL: String) {
+    public init(databaseURL: String, environment: [String: String] = [:]) {
         self.databaseURL = databaseURL
+        self.environment = environment
     }
 
     public struct Run: Sendable {
@@ -43,6 +46,7 @@ public struct AdminTool: Sendable {
         process.arguments = args
         var env = ProcessInfo.processInfo.environment
         env["OTA_DATABASE_URL"] = databaseURL
+        env.merge(environment) { $1 }
         process.environment = env
         let out = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath))
         let err = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))

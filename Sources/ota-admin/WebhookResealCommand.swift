@@ -1,0 +1,153 @@
+import Foundation
+import OTACrypto
+import OTAStore
+import Postgres
+
+/// `webhook reseal`: after a master-key rotation (a new OTA_WEBHOOK_SECRET_KEY, the old
+/// one in OTA_WEBHOOK_SECRET_OLD_KEYS), re-seals every stored sealed value under the
+/// active key, so the old key can be dropped. Row by row, each in its own transaction
+/// with the row locked; a value already sealed by the active key (in the prefixed form)
+/// is left alone, so a second run changes nothing. A value that opens under no configured
+/// key is named and left as it is, and the command ends with exit status 1.
+enum WebhookResealCommand {
+    static let usage = """
+        Usage: ota-admin webhook reseal [--batch-size N]
+        Re-seals every endpoint signing secret (current and previous) and every sealed idempotent answer under
+        the active OTA_WEBHOOK_SECRET_KEY, opening them with it or a key of OTA_WEBHOOK_SECRET_OLD_KEYS (both as
+        the gateway and worker have them). Rows are read N at a time (default 100, 1-10000), each changed in its
+        own transaction; values already under the active key are skipped. A value no configured key opens is
+        named and left unchanged (exit 1). Run it after every gateway and worker has the new key, before the old
+        one is dropped.
+        """
+
+    /// What one run did, per kind of value.
+    struct Counts: Equatable {
+        var checked = 0
+        var resealed = 0
+        var current = 0
+    }
+
+    static func run(_ args: inout Arguments) throws(AdminError) {
+        let batchSize = try args.int("--batch-size", in: 1...10_000) ?? 100
+        try args.finish()
+        let env = ProcessInfo.processInfo.environment
+        let secrets: SecretKeyring, answers: SecretKeyring
+        do {
+            let active = env["OTA_WEBHOOK_SECRET_KEY"], old = env["OTA_WEBHOOK_SECRET_OLD_KEYS"]
+            guard let s = try SecretKeyring.parse(active: active, oldKeys: old, purpose: SecretBox.webhookSecretPurpose),
+                  let a = try SecretKeyring.parse(active: active, oldKeys: old, purpose: SecretBox.storedAnswerPurpose) else {
+                throw AdminError.usage("OTA_WEBHOOK_SECRET_KEY is not set: give the active master key (and the retired ones in OTA_WEBHOOK_SECRET_OLD_KEYS)")
+            }
+            (secrets, answers) = (s, a)
+        } catch let error as SecretKeyringError {
+            throw .usage(error.description)
+        } catch let error as AdminError {
+            throw error
+        } catch {
+            throw .failure("\(error)")
+        }
+        let db = try Console.connect()
+        let sealed = SealedSecretStore(db)
+        var refused: [String] = []
+        let endpoints = try store { () throws(StoreError) in try resealEndpoints(sealed, secrets, batchSize: batchSize, refused: &refused) }
+        print("endpoint secrets: \(endpoints.checked) checked, \(endpoints.resealed) re-sealed under \(secrets.activeKeyId), "
+              + "\(endpoints.current) already under it")
+        let stored = try store { () throws(StoreError) in try resealAnswers(sealed, answers, batchSize: batchSize, refused: &refused) }
+        print("sealed idempotent answers: \(stored.checked) checked, \(stored.resealed) re-sealed under \(answers.activeKeyId), "
+              + "\(stored.current) already under it")
+        guard refused.isEmpty else {
+            for row in refused { Console.note("refused: \(row)") }
+            throw .failure("\(refused.count) sealed value(s) open under no configured key (\(secrets.keyIds.joined(separator: ","))) "
+                           + "and were left unchanged: \(refused.joined(separator: "; ")); add the key that sealed them to "
+                           + "OTA_WEBHOOK_SECRET_OLD_KEYS and run again")
+        }
+    }
+
+    static func resealEndpoints(_ sealed: SealedSecretStore, _ ring: SecretKeyring, batchSize: Int,
+                                refused: inout [String]) throws(StoreError) -> Counts {
+        var counts = Counts()
+        var after: String?
+        while true {
+            let ids = try sealed.endpointIds(after: after, limit: batchSize)
+            for id in ids {
+                counts.checked += 1
+                var problem: String?
+                let changed = try sealed.resealEndpoint(id) { (row) throws(StoreError) -> SealedSecretStore.EndpointSecrets? in
+                    let ad = Array(row.endpointId.utf8)
+                    var new = row
+                    guard let current = try reseal(row.current, ring, ad) else {
+                        problem = "webhook endpoint \(id): its secret (sealed under \(row.current.keyId))"
+                        return nil
+                    }
+                    new.current = current
+                    if let previous = row.previous {
+                        guard let p = try reseal(previous, ring, ad) else {
+                            problem = "webhook endpoint \(id): its previous secret (sealed under \(previous.keyId))"
+                            return nil
+                        }
+                        new.previous = p
+                    }
+                    return new
+                }
+                if let problem {
+                    refused.append(problem)
+                } else if changed {
+                    counts.resealed += 1
+                } else {
+                    counts.current += 1
+                }
+            }
+            guard ids.count == batchSize, let last = ids.last else { return counts }
+            after = last
+        }
+    }
+
+    /// The value under the active key (itself when it already is); nil when no key opens it.
+    static func reseal(_ secret: WebhookStore.SealedSecret, _ ring: SecretKeyring,
+                       _ ad: [UInt8]) throws(StoreError) -> WebhookStore.SealedSecret? {
+        guard var opened = ring.opening(secret.sealed, associatedData: ad) else { return nil }
+        defer { opened.plaintext = [] }
+        if opened.isCurrent { return WebhookStore.SealedSecret(sealed: secret.sealed, keyId: ring.activeKeyId) }
+        do {
+            return WebhookStore.SealedSecret(sealed: try ring.seal(opened.plaintext, associatedData: ad), keyId: ring.activeKeyId)
+        } catch {
+            throw .other("sealing failed in OpenSSL: \(error)")
+        }
+    }
+
+    static func resealAnswers(_ sealed: SealedSecretStore, _ ring: SecretKeyring, batchSize: Int,
+                              refused: inout [String]) throws(StoreError) -> Counts {
+        var counts = Counts()
+        var after: SealedSecretStore.AnswerKey?
+        while true {
+            let keys = try sealed.sealedAnswerKeys(after: after, limit: batchSize)
+            for key in keys {
+                counts.checked += 1
+                var unopened = false
+                let changed = try sealed.resealAnswer(key) { (body) throws(StoreError) -> [UInt8]? in
+                    let ad = SealedAnswer.associatedData(partnerId: key.partnerId, key: key.key)
+                    guard var opened = ring.opening(body, associatedData: ad) else {
+                        unopened = true
+                        return nil
+                    }
+                    defer { opened.plaintext = [] }
+                    if opened.isCurrent { return nil }
+                    do {
+                        return try ring.seal(opened.plaintext, associatedData: ad)
+                    } catch {
+                        throw .other("sealing failed in OpenSSL: \(error)")
+                    }
+                }
+                if unopened {
+                    refused.append(key.description)
+                } else if changed {
+                    counts.resealed += 1
+                } else {
+                    counts.current += 1
+                }
+            }
+            guard keys.count == batchSize, let last = keys.last else { return counts }
+            after = last
+        }
+    }
+}
