@@ -156,17 +156,9 @@ public struct KPIStore {
         }
     }
 
-    /// Every pool now, by product and channel.
-    public func pools(productId: Int?) throws -> [KPI.Pool] {
-        try db.query("""
-            SELECT c.product_id, p.name, c.channel, c.allocated, c.reserved, c.sold
-              FROM channel_inventory c JOIN products p ON p.product_id = c.product_id
-             WHERE (\(productId)::int IS NULL OR c.product_id = \(productId)::int)
-             ORDER BY c.product_id, c.channel DESC
-            """).map { row in
-            KPI.Pool(productId: try row.decode("product_id"), productName: try row.decode("name"), channel: try row.decode("channel"),
-                     allocated: try row.decode("allocated"), reserved: try row.decode("reserved"), sold: try row.decode("sold"))
-        }
+    /// Every pool now, by product and, as the console has always listed them, ota before direct.
+    public func pools(productId: Int?) throws(StoreError) -> [KPI.Pool] {
+        try AllocationStore(db).pools(productId: productId).sorted { ($0.productId, $1.channel) < ($1.productId, $0.channel) }
     }
 
     /// Whether the product and partner of a filter exist (an unknown id is the caller's mistake).
