@@ -6,22 +6,6 @@ public enum SalesChannel: String, Sendable, CaseIterable {
     case direct, ota
 }
 
-/// One channel pool of a product, with the product's cap.
-public struct ChannelAllocation: Sendable, Equatable {
-    public var productId: Int
-    public var productName: String
-    public var channel: String
-    public var allocated: Int
-    public var reserved: Int
-    public var sold: Int
-    public var sellableCap: Int
-    /// The number of open slots the pool is split over (1: one row, as before striping).
-    public var stripes: Int
-    public var available: Int { allocated - reserved - sold }
-    /// reserved + sold: what an allocation may never go below.
-    public var committed: Int { reserved + sold }
-}
-
 /// A partner's cap inside the shared OTA pool of a product, with what it uses now.
 public struct Allotment: Sendable, Equatable {
     public var partnerId: Int64
@@ -45,22 +29,6 @@ public struct AllocationStore {
     let db: PostgresConnection
 
     public init(_ db: PostgresConnection) { self.db = db }
-
-    static let selectPools = """
-        SELECT c.product_id, p.name, c.channel, c.allocated, c.reserved, c.sold, p.sellable_cap, c.stripes
-          FROM channel_inventory c JOIN products p ON p.product_id = c.product_id
-        """
-
-    /// Every channel pool, or one product's, by product and channel.
-    public func pools(productId: Int?) throws(StoreError) -> [ChannelAllocation] {
-        try storeCall {
-            try db.query("""
-                \(unescaped: Self.selectPools)
-                 WHERE \(productId)::int IS NULL OR c.product_id = \(productId)::int
-                 ORDER BY c.product_id, c.channel
-                """).map(Self.pool)
-        }
-    }
 
     public enum ChangeOutcome: Sendable, Equatable {
         /// The product's pools after the change.
@@ -156,13 +124,6 @@ public struct AllocationStore {
         case "channel_pools_stripes_range": "a pool has 1 to 64 stripes"
         default: message
         }
-    }
-
-    static func pool(_ row: PostgresRow) throws -> ChannelAllocation {
-        ChannelAllocation(productId: try row.decode("product_id"), productName: try row.decode("name"),
-                          channel: try row.decode("channel"), allocated: try row.decode("allocated"),
-                          reserved: try row.decode("reserved"), sold: try row.decode("sold"),
-                          sellableCap: try row.decode("sellable_cap"), stripes: try row.decode("stripes"))
     }
 }
 

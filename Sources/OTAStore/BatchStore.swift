@@ -126,7 +126,7 @@ public struct BatchStore {
                 ORDER BY b.created_at DESC, b.batch_id DESC
                 LIMIT \(page.limit + 1)
                 """)
-            return (try rows.prefix(page.limit).map(Self.batch), rows.count > page.limit)
+            return try rows.page(page.limit, Self.batch)
         }
     }
 
@@ -150,7 +150,7 @@ public struct BatchStore {
                 ORDER BY t.ticket_code
                 LIMIT \(limit + 1)
                 """)
-            return (try rows.prefix(limit).map(TicketStore.ticket), rows.count > limit)
+            return try rows.page(limit, TicketStore.ticket)
         }
     }
 

@@ -79,8 +79,7 @@ public struct BillingStore {
                  ORDER BY l.billed_at DESC, l.ticket_code DESC
                  LIMIT \(page.limit + 1)
                 """)
-            let items = try rows.prefix(page.limit).map(Self.line)
-            return (items, rows.count > page.limit)
+            return try rows.page(page.limit, Self.line)
         }
     }
 }

@@ -9,10 +9,7 @@ extension Timestamp: PostgresEncodable {
 extension Timestamp: PostgresDecodable {
     /// timestamptz as PostgreSQL prints it with DateStyle=ISO ("2025-11-04 14:30:00.5+00").
     public init(postgresText: String) throws(PostgresError) {
-        guard let t = Timestamp(rfc3339: postgresText) else {
-            throw PostgresError(code: .decodeFailure, message: "not a timestamptz: \(postgresText.prefix(40))")
-        }
-        self = t
+        self = try parsed(postgresText, "a timestamptz", Timestamp.init(rfc3339:))
     }
 }
 
@@ -22,10 +19,7 @@ extension LocalDate: PostgresEncodable {
 
 extension LocalDate: PostgresDecodable {
     public init(postgresText: String) throws(PostgresError) {
-        guard let d = LocalDate(postgresText) else {
-            throw PostgresError(code: .decodeFailure, message: "not a date: \(postgresText.prefix(40))")
-        }
-        self = d
+        self = try parsed(postgresText, "a date", LocalDate.init(_:))
     }
 }
 
@@ -35,9 +29,14 @@ extension Money: PostgresEncodable {
 
 extension Money: PostgresDecodable {
     public init(postgresText: String) throws(PostgresError) {
-        guard let m = Money(postgresText) else {
-            throw PostgresError(code: .decodeFailure, message: "not an amount: \(postgresText.prefix(40))")
-        }
-        self = m
+        self = try parsed(postgresText, "an amount", Money.init(_:))
     }
+}
+
+/// `parse(text)`, or the decode failure "not KIND: TEXT" (its first 40 characters).
+private func parsed<T>(_ text: String, _ kind: String, _ parse: (String) -> T?) throws(PostgresError) -> T {
+    guard let value = parse(text) else {
+        throw PostgresError(code: .decodeFailure, message: "not \(kind): \(text.prefix(40))")
+    }
+    return value
 }

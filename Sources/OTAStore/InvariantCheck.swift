@@ -81,51 +81,42 @@ public struct InvariantCheck {
     }
 
     func reservedMatchesHolds() throws -> Result {
-        let bad = try db.query("""
-            SELECT coalesce(c.product_id, h.product_id) AS product_id, coalesce(c.channel, h.channel) AS channel,
-                   coalesce(c.slot, h.slot)::text AS slot, c.reserved, coalesce(h.units, 0) AS holds
-              FROM inventory_slots c
-              FULL JOIN (SELECT product_id, channel, slot, sum(quantity) AS units FROM reservations
-                          WHERE status = 'active' GROUP BY product_id, channel, slot) h
-                ON h.product_id = c.product_id AND h.channel = c.channel AND h.slot = c.slot
-             WHERE c.reserved IS DISTINCT FROM coalesce(h.units, 0)
-            UNION ALL
-            SELECT coalesce(c.product_id, h.product_id), coalesce(c.channel, h.channel), NULL, c.reserved, coalesce(h.units, 0)
-              FROM channel_inventory c
-              FULL JOIN (SELECT product_id, channel, sum(quantity) AS units FROM reservations
-                          WHERE status = 'active' GROUP BY product_id, channel) h
-                ON h.product_id = c.product_id AND h.channel = c.channel
-             WHERE c.reserved IS DISTINCT FROM coalesce(h.units, 0)
-             ORDER BY 1, 2, 3 NULLS FIRST
-            """).map { r in
-            "\(try Self.place(r)): reserved \(try r.decodeIfPresent("reserved", as: Int.self).map(String.init) ?? "(no pool)"), active holds \(try r.decode("holds", as: Int.self))"
-        }
+        let bad = try counterMismatches("reserved", source: "active holds",
+                                        units: "sum(quantity)", from: "reservations WHERE status = 'active'")
         return Self.result("reserved_matches_holds", bad, ok: "reserved equals the units of active holds, per slot and per pool",
                            drift: "reserved differs from active holds")
     }
 
     func soldMatchesTickets() throws -> Result {
-        let bad = try db.query("""
-            SELECT coalesce(c.product_id, t.product_id) AS product_id, coalesce(c.channel, t.channel) AS channel,
-                   coalesce(c.slot, t.slot)::text AS slot, c.sold, coalesce(t.units, 0) AS tickets
-              FROM inventory_slots c
-              FULL JOIN (SELECT product_id, channel, slot, count(*) AS units FROM tickets
-                          WHERE status <> 'CANCELLED' GROUP BY product_id, channel, slot) t
-                ON t.product_id = c.product_id AND t.channel = c.channel AND t.slot = c.slot
-             WHERE c.sold IS DISTINCT FROM coalesce(t.units, 0)
-            UNION ALL
-            SELECT coalesce(c.product_id, t.product_id), coalesce(c.channel, t.channel), NULL, c.sold, coalesce(t.units, 0)
-              FROM channel_inventory c
-              FULL JOIN (SELECT product_id, channel, count(*) AS units FROM tickets
-                          WHERE status <> 'CANCELLED' GROUP BY product_id, channel) t
-                ON t.product_id = c.product_id AND t.channel = c.channel
-             WHERE c.sold IS DISTINCT FROM coalesce(t.units, 0)
-             ORDER BY 1, 2, 3 NULLS FIRST
-            """).map { r in
-            "\(try Self.place(r)): sold \(try r.decodeIfPresent("sold", as: Int.self).map(String.init) ?? "(no pool)"), issued tickets \(try r.decode("tickets", as: Int.self))"
-        }
+        let bad = try counterMismatches("sold", source: "issued tickets",
+                                        units: "count(*)", from: "tickets WHERE status <> 'CANCELLED'")
         return Self.result("sold_matches_tickets", bad, ok: "sold equals the issued (not cancelled) tickets, per slot and per pool",
                            drift: "sold differs from issued tickets")
+    }
+
+    /// Per slot, then per pool, where the `counter` column (reserved, sold) differs from the
+    /// `units` of its source rows (`from`: a table and condition, fixed by the caller), as
+    /// "PLACE: COUNTER n, SOURCE m".
+    func counterMismatches(_ counter: String, source: String, units: String, from rows: String) throws -> [String] {
+        try db.query("""
+            SELECT coalesce(c.product_id, s.product_id) AS product_id, coalesce(c.channel, s.channel) AS channel,
+                   coalesce(c.slot, s.slot)::text AS slot, c.\(unescaped: counter) AS counter, coalesce(s.units, 0) AS units
+              FROM inventory_slots c
+              FULL JOIN (SELECT product_id, channel, slot, \(unescaped: units) AS units FROM \(unescaped: rows)
+                          GROUP BY product_id, channel, slot) s
+                ON s.product_id = c.product_id AND s.channel = c.channel AND s.slot = c.slot
+             WHERE c.\(unescaped: counter) IS DISTINCT FROM coalesce(s.units, 0)
+            UNION ALL
+            SELECT coalesce(c.product_id, s.product_id), coalesce(c.channel, s.channel), NULL, c.\(unescaped: counter), coalesce(s.units, 0)
+              FROM channel_inventory c
+              FULL JOIN (SELECT product_id, channel, \(unescaped: units) AS units FROM \(unescaped: rows)
+                          GROUP BY product_id, channel) s
+                ON s.product_id = c.product_id AND s.channel = c.channel
+             WHERE c.\(unescaped: counter) IS DISTINCT FROM coalesce(s.units, 0)
+             ORDER BY 1, 2, 3 NULLS FIRST
+            """).map { r in
+            "\(try Self.place(r)): \(counter) \(try r.decodeIfPresent("counter", as: Int.self).map(String.init) ?? "(no pool)"), \(source) \(try r.decode("units", as: Int.self))"
+        }
     }
 
     /// Every pool has slots 0..stripes-1 open and every other slot closed (so stripes is the

@@ -75,19 +75,28 @@ public struct KPIStore {
         var partnerId: Int64
     }
 
+    /// Runs a query grouped by product_id and partner_id and lets `add` count each row into
+    /// the activity of its (product, partner) cell.
+    func count(_ query: PostgresQuery, into cells: inout [Key: KPI.Activity],
+               _ add: (PostgresRow, inout KPI.Activity) throws -> Void) throws {
+        for row in try db.query(query) {
+            let key = Key(productId: try row.decode("product_id"), partnerId: try row.decode("partner_id"))
+            try add(row, &cells[key, default: KPI.Activity()])
+        }
+    }
+
     func holds(from: Timestamp, to: Timestamp, filter: KPI.Filter, into cells: inout [Key: KPI.Activity]) throws {
-        for row in try db.query("""
+        try count("""
             SELECT product_id, partner_id, count(*)::int AS n, sum(quantity)::int AS units FROM reservations
              WHERE created_at >= \(from)::timestamptz AND created_at < \(to)::timestamptz
                AND (\(filter.productId)::int IS NULL OR product_id = \(filter.productId)::int)
                AND (\(filter.partnerId)::bigint IS NULL OR partner_id = \(filter.partnerId)::bigint)
              GROUP BY 1, 2
-            """) {
-            let key = Key(productId: try row.decode("product_id"), partnerId: try row.decode("partner_id"))
-            cells[key, default: KPI.Activity()].holds.made += try row.decode("n", as: Int.self)
-            cells[key, default: KPI.Activity()].holds.madeUnits += try row.decode("units", as: Int.self)
+            """, into: &cells) { row, a in
+            a.holds.made += try row.decode("n", as: Int.self)
+            a.holds.madeUnits += try row.decode("units", as: Int.self)
         }
-        for row in try db.query("""
+        try count("""
             SELECT product_id, partner_id, count(*) FILTER (WHERE status = 'activated')::int AS activated,
                    count(*) FILTER (WHERE status = 'cancelled')::int AS cancelled,
                    count(*) FILTER (WHERE status = 'expired')::int AS expired
@@ -96,16 +105,15 @@ public struct KPIStore {
                AND (\(filter.productId)::int IS NULL OR product_id = \(filter.productId)::int)
                AND (\(filter.partnerId)::bigint IS NULL OR partner_id = \(filter.partnerId)::bigint)
              GROUP BY 1, 2
-            """) {
-            let key = Key(productId: try row.decode("product_id"), partnerId: try row.decode("partner_id"))
-            cells[key, default: KPI.Activity()].holds.activated += try row.decode("activated", as: Int.self)
-            cells[key, default: KPI.Activity()].holds.cancelled += try row.decode("cancelled", as: Int.self)
-            cells[key, default: KPI.Activity()].holds.expired += try row.decode("expired", as: Int.self)
+            """, into: &cells) { row, a in
+            a.holds.activated += try row.decode("activated", as: Int.self)
+            a.holds.cancelled += try row.decode("cancelled", as: Int.self)
+            a.holds.expired += try row.decode("expired", as: Int.self)
         }
     }
 
     func sales(from: Timestamp, to: Timestamp, filter: KPI.Filter, into cells: inout [Key: KPI.Activity]) throws {
-        for row in try db.query("""
+        try count("""
             SELECT product_id, partner_id,
                    count(*) FILTER (WHERE created_at >= \(from)::timestamptz AND created_at < \(to)::timestamptz
                                       AND order_id IS NOT NULL)::int AS from_holds,
@@ -118,55 +126,44 @@ public struct KPIStore {
                AND (\(filter.productId)::int IS NULL OR product_id = \(filter.productId)::int)
                AND (\(filter.partnerId)::bigint IS NULL OR partner_id = \(filter.partnerId)::bigint)
              GROUP BY 1, 2
-            """) {
-            let key = Key(productId: try row.decode("product_id"), partnerId: try row.decode("partner_id"))
-            cells[key, default: KPI.Activity()].sales.fromHolds += try row.decode("from_holds", as: Int.self)
-            cells[key, default: KPI.Activity()].sales.fromBatches += try row.decode("from_batches", as: Int.self)
-            cells[key, default: KPI.Activity()].sales.cancelled += try row.decode("cancelled", as: Int.self)
+            """, into: &cells) { row, a in
+            a.sales.fromHolds += try row.decode("from_holds", as: Int.self)
+            a.sales.fromBatches += try row.decode("from_batches", as: Int.self)
+            a.sales.cancelled += try row.decode("cancelled", as: Int.self)
         }
     }
 
     func billing(from: Timestamp, to: Timestamp, filter: KPI.Filter, into cells: inout [Key: KPI.Activity]) throws {
-        for row in try db.query("""
+        try count("""
             SELECT t.product_id, r.partner_id, count(*)::int AS n
               FROM redemptions r JOIN tickets t ON t.ticket_code = r.ticket_code
              WHERE r.redeemed_at >= \(from)::timestamptz AND r.redeemed_at < \(to)::timestamptz
                AND (\(filter.productId)::int IS NULL OR t.product_id = \(filter.productId)::int)
                AND (\(filter.partnerId)::bigint IS NULL OR r.partner_id = \(filter.partnerId)::bigint)
              GROUP BY 1, 2
-            """) {
-            let key = Key(productId: try row.decode("product_id"), partnerId: try row.decode("partner_id"))
-            cells[key, default: KPI.Activity()].billing.redemptions += try row.decode("n", as: Int.self)
+            """, into: &cells) { row, a in
+            a.billing.redemptions += try row.decode("n", as: Int.self)
         }
-        for row in try db.query("""
+        try count("""
             SELECT product_id, partner_id, count(*)::int AS n, sum(amount) AS gross, sum(commission) AS commission, sum(net) AS net
               FROM billing_lines
              WHERE billed_at >= \(from)::timestamptz AND billed_at < \(to)::timestamptz
                AND (\(filter.productId)::int IS NULL OR product_id = \(filter.productId)::int)
                AND (\(filter.partnerId)::bigint IS NULL OR partner_id = \(filter.partnerId)::bigint)
              GROUP BY 1, 2
-            """) {
-            let key = Key(productId: try row.decode("product_id"), partnerId: try row.decode("partner_id"))
+            """, into: &cells) { row, a in
             var b = KPI.Billing()
             b.billedTickets = try row.decode("n")
             b.gross = try row.decode("gross")
             b.commission = try row.decode("commission")
             b.net = try row.decode("net")
-            cells[key, default: KPI.Activity()].billing.add(b)
+            a.billing.add(b)
         }
     }
 
-    /// Every pool now, by product and channel.
-    public func pools(productId: Int?) throws -> [KPI.Pool] {
-        try db.query("""
-            SELECT c.product_id, p.name, c.channel, c.allocated, c.reserved, c.sold
-              FROM channel_inventory c JOIN products p ON p.product_id = c.product_id
-             WHERE (\(productId)::int IS NULL OR c.product_id = \(productId)::int)
-             ORDER BY c.product_id, c.channel DESC
-            """).map { row in
-            KPI.Pool(productId: try row.decode("product_id"), productName: try row.decode("name"), channel: try row.decode("channel"),
-                     allocated: try row.decode("allocated"), reserved: try row.decode("reserved"), sold: try row.decode("sold"))
-        }
+    /// Every pool now, by product and, as the console has always listed them, ota before direct.
+    public func pools(productId: Int?) throws(StoreError) -> [KPI.Pool] {
+        try AllocationStore(db).pools(productId: productId).sorted { ($0.productId, $1.channel) < ($1.productId, $0.channel) }
     }
 
     /// Whether the product and partner of a filter exist (an unknown id is the caller's mistake).

@@ -77,16 +77,8 @@ public enum KPI {
         public var activity: Activity
     }
 
-    /// One pool now: (reserved + sold) / allocated.
-    public struct Pool: Sendable, Equatable {
-        public var productId: Int
-        public var productName: String
-        public var channel: String
-        public var allocated: Int
-        public var reserved: Int
-        public var sold: Int
-        public var utilisation: Double? { allocated > 0 ? Double(reserved + sold) / Double(allocated) : nil }
-    }
+    /// One pool now, with its utilisation: (reserved + sold) / allocated.
+    public typealias Pool = ChannelAllocation
 
     /// The request figures of one route (operationId) over the window, summed over every
     /// gateway that flushed them. Latencies are estimated from the histogram buckets as

@@ -11,8 +11,8 @@ public struct MetricsStore {
         public var activeHolds: Int
         public var activeHoldUnits: Int
         public var holdsByStatus: [(status: String, count: Int)]
-        /// Per product: allocated, reserved, sold of the OTA pool.
-        public var otaPools: [(productId: Int, allocated: Int, reserved: Int, sold: Int)]
+        /// The OTA pool of every product, by product.
+        public var otaPools: [ChannelAllocation]
         /// Seconds the oldest due hold has waited past its expiry (0: none due).
         public var expiryLagSeconds: Double
     }
@@ -30,10 +30,7 @@ public struct MetricsStore {
                 byStatus.append((status, n))
                 if status == "active" { active = n; activeUnits = try row.decode("units") }
             }
-            let pools = try db.query("""
-                SELECT product_id, allocated, reserved, sold FROM channel_inventory WHERE channel = 'ota' ORDER BY product_id
-                """).map { (try $0.decode("product_id", as: Int.self), try $0.decode("allocated", as: Int.self),
-                            try $0.decode("reserved", as: Int.self), try $0.decode("sold", as: Int.self)) }
+            let pools = try AllocationStore(db).pools(productId: nil, channel: .ota)
             let lag = try db.query("""
                 SELECT coalesce(extract(epoch FROM now() - min(expires_at)), 0)::float8 AS lag
                   FROM reservations WHERE status = 'active' AND expires_at < now()

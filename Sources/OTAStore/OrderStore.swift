@@ -84,7 +84,7 @@ public struct OrderStore {
                  ORDER BY created_at DESC, order_id DESC
                  LIMIT \(page.limit + 1)
                 """)
-            return (try rows.prefix(page.limit).map(Self.order), rows.count > page.limit)
+            return try rows.page(page.limit, Self.order)
         }
     }
 

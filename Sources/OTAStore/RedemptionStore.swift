@@ -112,7 +112,7 @@ public struct RedemptionStore {
                  ORDER BY r.redeemed_at DESC, r.redemption_id DESC
                  LIMIT \(page.limit + 1)
                 """)
-            return (try rows.prefix(page.limit).map(Self.redemption), rows.count > page.limit)
+            return try rows.page(page.limit, Self.redemption)
         }
     }
 

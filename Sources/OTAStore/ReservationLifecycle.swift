@@ -23,8 +23,7 @@ extension ReservationStore {
                  ORDER BY created_at DESC, reservation_id DESC
                  LIMIT \(page.limit + 1)
                 """)
-            let items = try rows.prefix(page.limit).map(Self.reservation)
-            return (items, rows.count > page.limit)
+            return try rows.page(page.limit, Self.reservation)
         }
     }
 

@@ -39,7 +39,7 @@ public struct TicketStore {
                  ORDER BY t.ticket_code
                  LIMIT \(limit + 1)
                 """)
-            return (try rows.prefix(limit).map(Self.ticket), rows.count > limit)
+            return try rows.page(limit, Self.ticket)
         }
     }
 

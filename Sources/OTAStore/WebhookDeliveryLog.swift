@@ -23,9 +23,10 @@ extension WebhookDeliveryStore {
                  ORDER BY d.created_at DESC, d.delivery_id DESC
                  LIMIT \(page.limit + 1)
                 """)
-            var items = try rows.prefix(page.limit).map(Self.delivery)
+            let found = try rows.page(page.limit, Self.delivery)
+            var items = found.items
             try attachAttempts(&items)
-            return (items, rows.count > page.limit)
+            return (items, found.more)
         }
     }
 

@@ -57,7 +57,7 @@ public struct WebhookStore {
                  ORDER BY created_at DESC, endpoint_id DESC
                  LIMIT \(page.limit + 1)
                 """)
-            return (try rows.prefix(page.limit).map(Self.endpoint), rows.count > page.limit)
+            return try rows.page(page.limit, Self.endpoint)
         }
     }
 

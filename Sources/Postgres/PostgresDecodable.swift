@@ -14,26 +14,17 @@ extension String: PostgresDecodable {
     public init(postgresText: String) throws(PostgresError) { self = postgresText }
 }
 
-extension Int: PostgresDecodable {
+/// The integers, in decimal as the server prints them.
+extension PostgresDecodable where Self: FixedWidthInteger {
     public init(postgresText: String) throws(PostgresError) {
-        guard let value = Int(postgresText) else { throw .cannotDecode(postgresText, as: Int.self) }
+        guard let value = Self(postgresText) else { throw .cannotDecode(postgresText, as: Self.self) }
         self = value
     }
 }
 
-extension Int32: PostgresDecodable {
-    public init(postgresText: String) throws(PostgresError) {
-        guard let value = Int32(postgresText) else { throw .cannotDecode(postgresText, as: Int32.self) }
-        self = value
-    }
-}
-
-extension Int64: PostgresDecodable {
-    public init(postgresText: String) throws(PostgresError) {
-        guard let value = Int64(postgresText) else { throw .cannotDecode(postgresText, as: Int64.self) }
-        self = value
-    }
-}
+extension Int: PostgresDecodable {}
+extension Int32: PostgresDecodable {}
+extension Int64: PostgresDecodable {}
 
 extension Bool: PostgresDecodable {
     /// The server prints `t`/`f`; the long spellings are accepted for text columns.

@@ -68,11 +68,8 @@ enum AllocationCommands {
     static let productRange = 1...Int(Int32.max)
 
     static func allocation(_ group: Arguments) throws(AdminError) {
-        var group = group
-        guard let sub = group.next(), sub != "--help", sub != "-h", sub != "help" else { return print(allocationHelp) }
-        guard let usage = allocationUsages[sub] else { throw .usage("unknown command allocation \(sub); see ota-admin allocation --help") }
-        var args = group.named("allocation \(sub)")
-        if args.wantsHelp { return print(usage) }
+        var args = group
+        guard let sub = try args.subcommand(help: allocationHelp, usages: allocationUsages) else { return }
         switch sub {
         case "show":
             let product = try args.optionalPositional("PRODUCT").map { p throws(AdminError) in
@@ -179,11 +176,8 @@ enum AllocationCommands {
     // MARK: allotments
 
     static func allotment(_ group: Arguments) throws(AdminError) {
-        var group = group
-        guard let sub = group.next(), sub != "--help", sub != "-h", sub != "help" else { return print(allotmentHelp) }
-        guard let usage = allotmentUsages[sub] else { throw .usage("unknown command allotment \(sub); see ota-admin allotment --help") }
-        var args = group.named("allotment \(sub)")
-        if args.wantsHelp { return print(usage) }
+        var args = group
+        guard let sub = try args.subcommand(help: allotmentHelp, usages: allotmentUsages) else { return }
         if sub == "list" {
             let code = try args.optionalPositional("C")
             try args.finish()

@@ -21,6 +21,23 @@ struct Arguments {
     /// What is left, read as `command` ("partner" -> "partner create").
     func named(_ command: String) -> Arguments { Arguments(command: command, items) }
 
+    /// Takes a group's subcommand ("partner" -> "create") and leaves `self` as that
+    /// subcommand's arguments ("partner create"). Returns nil once it has printed the group's
+    /// `help` (no subcommand, `help`, `--help`, `-h`) or the subcommand's usage (its `--help`).
+    mutating func subcommand(help: String, usages: [String: String]) throws(AdminError) -> String? {
+        guard let sub = next(), sub != "--help", sub != "-h", sub != "help" else {
+            print(help)
+            return nil
+        }
+        guard let usage = usages[sub] else { throw .usage("unknown command \(command) \(sub); see ota-admin \(command) --help") }
+        self = named("\(command) \(sub)")
+        if wantsHelp {
+            print(usage)
+            return nil
+        }
+        return sub
+    }
+
     /// The value of `--name`, removed from the arguments; nil when absent.
     mutating func value(_ name: String) throws(AdminError) -> String? {
         var found: String?

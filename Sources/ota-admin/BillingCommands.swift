@@ -14,11 +14,8 @@ enum BillingCommands {
         """
 
     static func run(_ group: Arguments) throws(AdminError) {
-        var group = group
-        guard let sub = group.next(), sub != "--help", sub != "-h", sub != "help" else { return print(help) }
-        guard sub == "export" else { throw .usage("unknown command billing \(sub); see ota-admin billing --help") }
-        var args = group.named("billing export")
-        if args.wantsHelp { return print(help) }
+        var args = group
+        guard try args.subcommand(help: help, usages: ["export": help]) != nil else { return }
         guard let fromText = try args.value("--from") else { throw args.usage("--from is required") }
         guard let toText = try args.value("--to") else { throw args.usage("--to is required") }
         let partnerCode = try args.value("--partner")

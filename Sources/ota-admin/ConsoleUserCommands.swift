@@ -31,11 +31,8 @@ enum ConsoleUserCommands {
     ]
 
     static func run(_ group: Arguments) throws(AdminError) {
-        var group = group
-        guard let sub = group.next(), sub != "--help", sub != "-h", sub != "help" else { return print(help) }
-        guard let usage = usages[sub] else { throw .usage("unknown command console-user \(sub); see ota-admin console-user --help") }
-        var args = group.named("console-user \(sub)")
-        if args.wantsHelp { return print(usage) }
+        var args = group
+        guard let sub = try args.subcommand(help: help, usages: usages) else { return }
         if sub == "list" {
             try args.finish()
             return try list()

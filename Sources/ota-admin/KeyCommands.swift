@@ -32,11 +32,8 @@ enum KeyCommands {
     static let maxOverlapHours = 720
 
     static func run(_ group: Arguments) throws(AdminError) {
-        var group = group
-        guard let sub = group.next(), sub != "--help", sub != "-h", sub != "help" else { return print(help) }
-        guard let usage = usages[sub] else { throw .usage("unknown command key \(sub); see ota-admin key --help") }
-        var args = group.named("key \(sub)")
-        if args.wantsHelp { return print(usage) }
+        var args = group
+        guard let sub = try args.subcommand(help: help, usages: usages) else { return }
         switch sub {
         case "issue", "rotate":
             let label = try args.value("--label") ?? ""

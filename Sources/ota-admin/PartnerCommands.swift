@@ -49,11 +49,8 @@ enum PartnerCommands {
     ]
 
     static func run(_ group: Arguments) throws(AdminError) {
-        var group = group
-        guard let sub = group.next(), sub != "--help", sub != "-h", sub != "help" else { return print(help) }
-        guard let usage = usages[sub] else { throw .usage("unknown command partner \(sub); see ota-admin partner --help") }
-        var args = group.named("partner \(sub)")
-        if args.wantsHelp { return print(usage) }
+        var args = group
+        guard let sub = try args.subcommand(help: help, usages: usages) else { return }
         switch sub {
         case "create": try create(&args)
         case "list":

@@ -26,11 +26,8 @@ enum VenueCommands {
     static let maxAddressLength = 500
 
     static func run(_ group: Arguments) throws(AdminError) {
-        var group = group
-        guard let sub = group.next(), sub != "--help", sub != "-h", sub != "help" else { return print(help) }
-        guard let usage = usages[sub] else { throw .usage("unknown command venue \(sub); see ota-admin venue --help") }
-        var args = group.named("venue \(sub)")
-        if args.wantsHelp { return print(usage) }
+        var args = group
+        guard let sub = try args.subcommand(help: help, usages: usages) else { return }
         if sub == "list" {
             let code = try args.optionalPositional("C")
             try args.finish()

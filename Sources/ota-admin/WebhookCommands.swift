@@ -2,7 +2,7 @@ import OTADomain
 import OTAStore
 import Postgres
 
-/// `webhook list|disable|enable`: the partners' webhook endpoints, for the operator's ops
+/// `webhook list|disable|enable|reseal`: the partners' webhook endpoints, for the operator's ops
 /// team (never their secrets).
 enum WebhookCommands {
     static let help = """
@@ -31,11 +31,8 @@ enum WebhookCommands {
     static let maxReasonLength = 300
 
     static func run(_ group: Arguments) throws(AdminError) {
-        var group = group
-        guard let sub = group.next(), sub != "--help", sub != "-h", sub != "help" else { return print(help) }
-        guard let usage = usages[sub] else { throw .usage("unknown command webhook \(sub); see ota-admin webhook --help") }
-        var args = group.named("webhook \(sub)")
-        if args.wantsHelp { return print(usage) }
+        var args = group
+        guard let sub = try args.subcommand(help: help, usages: usages) else { return }
         switch sub {
         case "reseal":
             try WebhookResealCommand.run(&args)

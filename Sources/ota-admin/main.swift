@@ -16,7 +16,7 @@ let help = """
       allotment ...         set, list: a partner's cap inside the shared OTA pool
       venue ...             create, list: the partners' venues
       billing export ...    the billing lines of a period as CSV
-      webhook ...           list, disable, enable: the partners' webhook endpoints
+      webhook ...           list, disable, enable the partners' webhook endpoints; reseal their secrets
       verify                check the inventory invariants (exit 3 on drift)
       console-user ...      create, list, disable, enable, password: accounts for /console (password from stdin)
       help                  this text
