@@ -154,6 +154,11 @@ import TestSupport
         let ota = util.series.first { $0.name == "106/ota" }?.values
         let expected: [Double?] = [5.0 / 2000, 10.0 / 1000, 12.0 / 1000]
         #expect(ota == expected)
+        // A window after the change: the last change before it decides, not the first record.
+        let later = try KPIStore(db).series(.utilisation, step: .day, from: Timestamp(rfc3339: "2026-01-11T00:00:00Z")!,
+                                            to: Self.to, filter: KPI.Filter(productId: 106))
+        let laterExpected: [Double?] = [12.0 / 1000]
+        #expect(later.series.first { $0.name == "106/ota" }?.values == laterExpected)
     }
 
     /// The functions that change a pool's total write its history; restriping and moving
@@ -176,10 +181,29 @@ import TestSupport
             try db.execute(unescaped: "SELECT ota_set_allocation(106, 'ota', 1900)")
             try db.execute(unescaped: "SELECT ota_set_allocation(106, 'ota', 1800)")
         }
-        #expect(try rows() == [2000, 2100, 1800], "two changes in one transaction: one row, the last")
+        #expect(try rows() == [2000, 2100, 1900, 1800], "two changes in one transaction: a row each, in their order")
         let direct = try db.query("SELECT allocated FROM allocation_history WHERE product_id = 106 AND channel = 'direct' ORDER BY valid_from")
             .map { try $0.decode("allocated", as: Int.self) }
         #expect(direct == [1000, 900])
+    }
+
+    /// A change that began first but got the product lock second is recorded after the one
+    /// it waited for: the history ends on the allocation the pool has.
+    @Test func theHistoryFollowsTheOrderChangesCommitIn() throws {
+        let t = try TestDatabase()
+        let a = try t.connect(), b = try t.connect()
+        try a.execute(unescaped: "BEGIN")
+        try a.execute(unescaped: "SELECT now()")
+        try b.execute(unescaped: "SELECT ota_set_allocation(106, 'ota', 1900)")
+        try a.execute(unescaped: "SELECT ota_set_allocation(106, 'ota', 1800)")
+        try a.execute(unescaped: "COMMIT")
+        let last = try #require(try a.query("""
+            SELECT allocated FROM allocation_history WHERE product_id = 106 AND channel = 'ota' ORDER BY valid_from DESC LIMIT 1
+            """).first).decode("allocated", as: Int.self)
+        let now = try #require(try a.query("SELECT allocated FROM channel_inventory WHERE product_id = 106 AND channel = 'ota'").first)
+            .decode("allocated", as: Int.self)
+        #expect(now == 1800)
+        #expect(last == now)
     }
 
     @Test func theUtilisationSeriesEndsAtTheCountersOfNow() throws {

@@ -1,14 +1,17 @@
--- ota_allocation_changed: records a channel pool's total allocation as of now() in
--- allocation_history (for the console's utilisation series). Called by every function
--- that changes a pool's total (ota_create_pool, ota_set_allocation, ota_move_allocation)
--- after its UPDATE, in the same transaction; a second change in one transaction (same
--- now()) overwrites the first. Writes nothing when the total did not change.
+-- ota_allocation_changed: records a channel pool's total allocation in allocation_history
+-- (for the console's utilisation series). Called by every function that changes a pool's
+-- total (ota_create_pool, ota_set_allocation, ota_move_allocation) after its UPDATE, in the
+-- same transaction, while it holds the product's row lock. Stamped clock_timestamp(), not
+-- now(): the transaction's start would let a change that waited for the lock be stamped
+-- before the change it waited for, so the history would end on the wrong value. Under the
+-- product lock the stamps follow the order the changes commit in. Writes nothing when the
+-- total did not change.
 -- PL/pgSQL (bound when first run), since function files are created before the migrations.
 CREATE OR REPLACE FUNCTION ota_allocation_changed(p_product_id integer, p_channel text) RETURNS void
 LANGUAGE plpgsql AS $$
 BEGIN
     INSERT INTO allocation_history (product_id, channel, valid_from, allocated)
-    SELECT p_product_id, p_channel, now(), t.total
+    SELECT p_product_id, p_channel, clock_timestamp(), t.total
       FROM (SELECT sum(s.allocated)::integer AS total FROM inventory_slots s
              WHERE s.product_id = p_product_id AND s.channel = p_channel) t
      WHERE t.total IS NOT NULL
