@@ -268,13 +268,16 @@ TAMPERS = [
     # Sums per pool unchanged, one slot over and one under: only the per-slot check sees it.
     ("a ticket counted on another slot", "sql", """
         ALTER TABLE tickets DISABLE TRIGGER USER;
-        UPDATE tickets t SET slot = CASE WHEN t.slot = 0 THEN 1 ELSE 0 END
-         WHERE t.ticket_code = (SELECT t2.ticket_code FROM tickets t2
-                                  JOIN channel_pools c ON c.product_id = t2.product_id AND c.channel = t2.channel
-                                 WHERE t2.status <> 'CANCELLED' AND t2.slot IN (0, 1)
-                                   AND EXISTS (SELECT 1 FROM inventory_slots s WHERE s.product_id = t2.product_id
-                                                  AND s.channel = t2.channel AND s.slot = 1)
-                                 ORDER BY t2.ticket_code LIMIT 1);
+        WITH moved AS (
+            SELECT t.ticket_code,
+                   (SELECT min(s.slot) FROM inventory_slots s
+                     WHERE s.product_id = t.product_id AND s.channel = t.channel AND s.slot <> t.slot) AS other
+              FROM tickets t
+             WHERE t.status <> 'CANCELLED'
+               AND EXISTS (SELECT 1 FROM inventory_slots s
+                            WHERE s.product_id = t.product_id AND s.channel = t.channel AND s.slot <> t.slot)
+             ORDER BY t.ticket_code LIMIT 1)
+        UPDATE tickets t SET slot = m.other FROM moved m WHERE t.ticket_code = m.ticket_code;
         ALTER TABLE tickets ENABLE TRIGGER USER""", "issued tickets on the slot"),
 ]
 

@@ -35,6 +35,8 @@ public struct GatewayConfiguration: Sendable {
     /// Webhooks (issue 11): seals endpoint secrets with OTA_WEBHOOK_SECRET_KEY, opens with it
     /// or OTA_WEBHOOK_SECRET_OLD_KEYS; nil (no OTA_WEBHOOK_SECRET_KEY): the webhook endpoints answer 503.
     public var webhookSecrets: SecretKeyring?
+    /// The ids (never the keys) of `webhookSecrets`, the active one first; empty without it.
+    public var webhookSecretKeyIds: [String] { webhookSecrets?.keyIds ?? [] }
     /// Seals stored Idempotency-Key answers that carry a secret (Cache-Control: no-store).
     public var answerSealer: SecretKeyring?
     /// Where endpoints may point: https to public addresses, plus OTA_WEBHOOK_ALLOWED_HOSTS.

@@ -92,6 +92,12 @@ enum ConsolePage {
         return escape(second.description.replacingOccurrences(of: "T", with: " ").replacingOccurrences(of: "Z", with: " UTC"))
     }
 
+    /// A time for a `datetime` attribute: RFC 3339 in UTC to the millisecond (HTML allows
+    /// at most three fraction digits).
+    static func machineReadable(_ t: Timestamp) -> String {
+        Timestamp(microseconds: t.microseconds - ((t.microseconds % 1_000) + 1_000) % 1_000).description
+    }
+
     /// The page without figures: the database cannot be reached (or the figures failed).
     static func unavailable(config: GatewayConfiguration, reason: String? = nil, status: Int = 503) -> HTTPResponse {
         let text = reason ?? "The database cannot be reached: no figures can be shown, and logins cannot be checked. The page will work again as soon as the database is back."
@@ -117,7 +123,7 @@ enum ConsolePage {
         let drift = r.invariants.filter { $0.status == .drift }.count
         let ota = r.utilisation(channel: "ota")
         var body = "<header><h1>OTA channel console</h1>"
-        body += "<span class=\"asof\">as of <time data-kpi=\"as_of\" datetime=\"\(escape(r.asOf.description))\">\(shown(r.asOf))</time> · \(escape(f.window.label)) from \(shown(r.from))</span><nav>"
+        body += "<span class=\"asof\">as of <time data-kpi=\"as_of\" datetime=\"\(escape(machineReadable(r.asOf)))\">\(shown(r.asOf))</time> · \(escape(f.window.label)) from \(shown(r.from))</span><nav>"
         for w in ConsoleWindow.allCases {
             body += "<a href=\"/console?window=\(w.rawValue)\"\(w == f.window ? " class=\"on\"" : "")>\(w.label)</a>"
         }

@@ -34,7 +34,12 @@ public struct SealedSecretStore {
             self.key = key
         }
 
-        public var description: String { "idempotency record (partner \(partnerId), key \(key))" }
+        /// The key is the partner's text: shown escaped (no control characters reach the
+        /// operator's terminal) and at most 64 characters.
+        public var description: String {
+            let shown = key.unicodeScalars.prefix(64).map { $0.properties.generalCategory == .control || $0 == "\\" ? $0.escaped(asASCII: true) : String($0) }.joined()
+            return "idempotency record (partner \(partnerId), key \(shown)\(key.unicodeScalars.count > 64 ? "…" : ""))"
+        }
     }
 
     /// Up to `limit` endpoint ids after `after`, in order.

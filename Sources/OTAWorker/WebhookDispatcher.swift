@@ -93,7 +93,8 @@ final class WebhookDispatchLoop {
         }
         Log.event("webhooks.ready", [("worker", .string(worker)), ("concurrency", .int(configuration.concurrency)),
                                      ("per_endpoint", .int(configuration.perEndpoint)), ("listen", .string(WebhookOutbox.channel)),
-                                     ("retention_days", .int(configuration.retentionDays))])
+                                     ("retention_days", .int(configuration.retentionDays)),
+                                     ("webhook_secret_keys", .array(configuration.secrets.keyIds.map { .string($0) }))])
         let deliveries = WebhookDeliveryStore(db)
         while true {
             if stopper.drain() { stopping = true }

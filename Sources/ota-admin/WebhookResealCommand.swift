@@ -11,24 +11,38 @@ import Postgres
 /// key is named and left as it is, and the command ends with exit status 1.
 enum WebhookResealCommand {
     static let usage = """
-        Usage: ota-admin webhook reseal [--batch-size N]
+        Usage: ota-admin webhook reseal --key-id KEY_ID [--batch-size N]
         Re-seals every endpoint signing secret (current and previous) and every sealed idempotent answer under
         the active OTA_WEBHOOK_SECRET_KEY, opening them with it or a key of OTA_WEBHOOK_SECRET_OLD_KEYS (both as
-        the gateway and worker have them). Rows are read N at a time (default 100, 1-10000), each changed in its
-        own transaction; values already under the active key are skipped. A value no configured key opens is
-        named and left unchanged (exit 1). Run it after every gateway and worker has the new key, before the old
-        one is dropped.
+        the gateway and worker have them). KEY_ID is the id of the key the fleet uses, as the gateways log it
+        (the first of webhook_secret_keys in gateway.listening): the command refuses when the configured active
+        key has another id, so a mistyped key cannot move every value under a key no process has. Rows are read
+        N at a time (default 100, 1-10000), each changed in its own transaction; values already under the active
+        key are skipped. Values no configured key opens are named (the first \(refusalsShown)) and left unchanged
+        (exit 1). Run it after every gateway and worker has the new key, before the old one is dropped.
         """
+
+    /// How many refused rows are named; the rest are counted.
+    static let refusalsShown = 20
 
     /// What one run did, per kind of value.
     struct Counts: Equatable {
         var checked = 0
         var resealed = 0
         var current = 0
+
+        /// One row: refused (named in `refused`), re-sealed, or already under the active key.
+        mutating func tally(refusal: String?, changed: Bool, into refused: inout [String]) {
+            checked += 1
+            if let refusal { refused.append(refusal) } else if changed { resealed += 1 } else { current += 1 }
+        }
     }
 
     static func run(_ args: inout Arguments) throws(AdminError) {
         let batchSize = try args.int("--batch-size", in: 1...10_000) ?? 100
+        guard let expectedKeyId = try args.value("--key-id") else {
+            throw .usage("webhook reseal needs --key-id: the id of the active key the gateways log (webhook_secret_keys); see ota-admin webhook reseal --help")
+        }
         try args.finish()
         let env = ProcessInfo.processInfo.environment
         let secrets: SecretKeyring, answers: SecretKeyring
@@ -46,6 +60,10 @@ enum WebhookResealCommand {
         } catch {
             throw .failure("\(error)")
         }
+        guard secrets.activeKeyId == expectedKeyId else {
+            throw .failure("the configured OTA_WEBHOOK_SECRET_KEY has id \(secrets.activeKeyId), not \(expectedKeyId): "
+                           + "it is not the key given as the fleet's; nothing was changed")
+        }
         let db = try Console.connect()
         let sealed = SealedSecretStore(db)
         var refused: [String] = []
@@ -56,9 +74,10 @@ enum WebhookResealCommand {
         print("sealed idempotent answers: \(stored.checked) checked, \(stored.resealed) re-sealed under \(answers.activeKeyId), "
               + "\(stored.current) already under it")
         guard refused.isEmpty else {
-            for row in refused { Console.note("refused: \(row)") }
-            throw .failure("\(refused.count) sealed value(s) open under no configured key (\(secrets.keyIds.joined(separator: ","))) "
-                           + "and were left unchanged: \(refused.joined(separator: "; ")); add the key that sealed them to "
+            for row in refused.prefix(refusalsShown) { Console.note("refused: \(row)") }
+            if refused.count > refusalsShown { Console.note("refused: \(refused.count - refusalsShown) more") }
+            throw .failure("\(refused.count) sealed value(s) open under no configured key (secrets: \(secrets.keyIds.joined(separator: ",")); "
+                           + "answers: \(answers.keyIds.joined(separator: ","))) and were left unchanged; add the key that sealed them to "
                            + "OTA_WEBHOOK_SECRET_OLD_KEYS and run again")
         }
     }
@@ -70,7 +89,6 @@ enum WebhookResealCommand {
         while true {
             let ids = try sealed.endpointIds(after: after, limit: batchSize)
             for id in ids {
-                counts.checked += 1
                 var problem: String?
                 let changed = try sealed.resealEndpoint(id) { (row) throws(StoreError) -> SealedSecretStore.EndpointSecrets? in
                     let ad = Array(row.endpointId.utf8)
@@ -89,13 +107,7 @@ enum WebhookResealCommand {
                     }
                     return new
                 }
-                if let problem {
-                    refused.append(problem)
-                } else if changed {
-                    counts.resealed += 1
-                } else {
-                    counts.current += 1
-                }
+                counts.tally(refusal: problem, changed: changed, into: &refused)
             }
             guard ids.count == batchSize, let last = ids.last else { return counts }
             after = last
@@ -122,7 +134,6 @@ enum WebhookResealCommand {
         while true {
             let keys = try sealed.sealedAnswerKeys(after: after, limit: batchSize)
             for key in keys {
-                counts.checked += 1
                 var unopened = false
                 let changed = try sealed.resealAnswer(key) { (body) throws(StoreError) -> [UInt8]? in
                     let ad = SealedAnswer.associatedData(partnerId: key.partnerId, key: key.key)
@@ -138,13 +149,7 @@ enum WebhookResealCommand {
                         throw .other("sealing failed in OpenSSL: \(error)")
                     }
                 }
-                if unopened {
-                    refused.append(key.description)
-                } else if changed {
-                    counts.resealed += 1
-                } else {
-                    counts.current += 1
-                }
+                counts.tally(refusal: unopened ? key.description : nil, changed: changed, into: &refused)
             }
             guard keys.count == batchSize, let last = keys.last else { return counts }
             after = last

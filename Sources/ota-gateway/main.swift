@@ -81,8 +81,11 @@ do {
         notify(systemd, .ready)
         watchdog.start()
     }
+    // The ids (never the keys) of the webhook key ring, active first: what a master-key
+    // rotation checks before `ota-admin webhook reseal --key-id`.
     Log.event("gateway.listening", [("host", .string(config.http.host)), ("port", .int(server.port)),
-                                    ("workers", .int(config.http.workerCount))])
+                                    ("workers", .int(config.http.workerCount)),
+                                    ("webhook_secret_keys", .array(config.webhookSecretKeyIds.map { .string($0) }))])
     try server.run()
     Gateway.finish()
     signals.stop()

@@ -108,7 +108,13 @@ import TestSupport
         #expect(try !w.allOpen(bOnly, answersRing: bOnlyAnswers), "B alone does not open A's values yet")
 
         let admin = AdminTool(databaseURL: w.t.url, environment: ["OTA_WEBHOOK_SECRET_KEY": Self.keyB, "OTA_WEBHOOK_SECRET_OLD_KEYS": Self.keyA])
-        let first = try admin.run("webhook", "reseal", "--batch-size", "2")
+        // Without the fleet's key id, or with another one, nothing is done.
+        let unnamed = try admin.run("webhook", "reseal")
+        #expect(unnamed.status == 2 && unnamed.err.contains("--key-id"), "\(unnamed.err)")
+        let mistyped = try admin.run("webhook", "reseal", "--key-id", a.activeKeyId)
+        #expect(mistyped.status == 1 && mistyped.err.contains("has id \(bOnly.activeKeyId), not \(a.activeKeyId)"), "\(mistyped.err)")
+        #expect(try !w.allOpen(bOnly, answersRing: bOnlyAnswers), "a refused run changes nothing")
+        let first = try admin.run("webhook", "reseal", "--key-id", bOnly.activeKeyId, "--batch-size", "2")
         #expect(first.status == 0, "\(first.err)")
         #expect(first.out.contains("endpoint secrets: 3 checked, 3 re-sealed under \(bOnly.activeKeyId), 0 already under it"), "\(first.out)")
         #expect(first.out.contains("sealed idempotent answers: 2 checked, 2 re-sealed"), "\(first.out)")
@@ -124,7 +130,7 @@ import TestSupport
         #expect(try w.db.int("SELECT count(*)::int FROM webhook_endpoints WHERE previous_secret_expires_at > now()") == 1, "the overlap stays")
 
         let before = try Self.snapshot(w.db)
-        let second = try admin.run("webhook", "reseal")
+        let second = try admin.run("webhook", "reseal", "--key-id", bOnly.activeKeyId)
         #expect(second.status == 0, "\(second.err)")
         #expect(second.out.contains("endpoint secrets: 3 checked, 0 re-sealed under \(bOnly.activeKeyId), 3 already under it"), "\(second.out)")
         #expect(second.out.contains("sealed idempotent answers: 2 checked, 0 re-sealed"), "\(second.out)")
@@ -140,7 +146,7 @@ import TestSupport
         let before = try Self.snapshot(w.db)
 
         let admin = AdminTool(databaseURL: w.t.url, environment: ["OTA_WEBHOOK_SECRET_KEY": Self.keyB, "OTA_WEBHOOK_SECRET_OLD_KEYS": Self.keyA])
-        let run = try admin.run("webhook", "reseal")
+        let run = try admin.run("webhook", "reseal", "--key-id", try Self.ring(Self.keyB).activeKeyId)
         #expect(run.status == 1, "\(run.out) \(run.err)")
         #expect(run.err.contains("we_reseal0011") && run.err.contains(c.activeKeyId), "\(run.err)")
         #expect(run.err.contains("wh-key-c"), "\(run.err)")
@@ -148,16 +154,30 @@ import TestSupport
         let after = try Self.snapshot(w.db)
         #expect(after["we_reseal0011"] == before["we_reseal0011"] && after["wh-key-c"] == before["wh-key-c"], "refused rows unchanged")
         #expect(after["we_reseal0010"] != before["we_reseal0010"], "the others are still re-sealed")
+        #expect(run.err.components(separatedBy: "refused: ").count - 1 == 2, "each refused row named once: \(run.err)")
         let b = try Self.ring(Self.keyB)
         #expect(b.open(try w.db.query("SELECT secret_sealed FROM webhook_endpoints WHERE endpoint_id = 'we_reseal0010'").first!.decode("secret_sealed"),
                        associatedData: Array("we_reseal0010".utf8)) == w.secrets["we_reseal0010"]?.0)
 
-        let unset = try AdminTool(databaseURL: w.t.url, environment: ["OTA_WEBHOOK_SECRET_KEY": ""]).run("webhook", "reseal")
+        let unset = try AdminTool(databaseURL: w.t.url, environment: ["OTA_WEBHOOK_SECRET_KEY": ""]).run("webhook", "reseal", "--key-id", "k00000000")
         #expect(unset.status == 2 && unset.err.contains("OTA_WEBHOOK_SECRET_KEY"), "\(unset.err)")
         let bad = try AdminTool(databaseURL: w.t.url, environment: ["OTA_WEBHOOK_SECRET_KEY": Self.keyB, "OTA_WEBHOOK_SECRET_OLD_KEYS": "nope"])
-            .run("webhook", "reseal")
+            .run("webhook", "reseal", "--key-id", "k00000000")
         #expect(bad.status == 2 && bad.err.contains("OTA_WEBHOOK_SECRET_OLD_KEYS entry 1"), "\(bad.err)")
         #expect(try Self.snapshot(w.db) == after, "a configuration error changes nothing")
+
+        // Many refusals (a wrong key) are counted, not all printed; a partner's key is shown escaped.
+        let cAnswers = try Self.ring(Self.keyC, purpose: SecretBox.storedAnswerPurpose)
+        for i in 0..<25 { try w.answer("wh-many-\(i)", cAnswers) }
+        try w.answer("wh-\u{1B}[2Jclear", cAnswers)
+        let many = try admin.run("webhook", "reseal", "--key-id", try Self.ring(Self.keyB).activeKeyId)
+        #expect(many.status == 1 && many.err.contains("28 sealed value(s)"), "\(many.err)")
+        #expect(many.err.components(separatedBy: "refused: ").count - 1 == 20 + 1, "\(many.err)")
+        #expect(many.err.contains("refused: 8 more"), "\(many.err)")
+        #expect(!many.err.contains("\u{1B}"), "no control character reaches the terminal")
+        #expect(SealedSecretStore.AnswerKey(partnerId: 1, key: "a\u{1B}b").description == #"idempotency record (partner 1, key a\u{1B}b)"#)
+        #expect(SealedSecretStore.AnswerKey(partnerId: 1, key: String(repeating: "x", count: 70)).description
+                == "idempotency record (partner 1, key \(String(repeating: "x", count: 64))…)")
         #expect(try admin.run("webhook", "--help").out.contains("reseal"))
     }
 }

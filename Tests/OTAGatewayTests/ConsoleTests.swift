@@ -179,7 +179,8 @@ import TestSupport
         let page = g.send("GET", "/console?window=today", key: nil, headers: session)
         #expect(page.text.contains("data-kpi=\"holds_made\">2<"))
         // The as-of time reads to the second; the exact instant is in its datetime attribute.
-        let asOf = try #require(page.text.range(of: #"data-kpi="as_of" datetime="[^"]+">[^<]+<"#, options: .regularExpression))
+        let asOf = try #require(page.text.range(of: #"data-kpi="as_of" datetime="\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z">[^<]+<"#,
+                                                options: .regularExpression))
         #expect(page.text[asOf].range(of: #">\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} UTC<$"#, options: .regularExpression) != nil,
                 "\(page.text[asOf])")
     }
@@ -188,6 +189,8 @@ import TestSupport
         #expect(ConsolePage.shown(Timestamp(microseconds: 1_796_139_184_987_654)) == "2026-12-01 15:33:04 UTC")
         #expect(ConsolePage.shown(Timestamp(microseconds: 1_796_139_184_000_000)) == "2026-12-01 15:33:04 UTC")
         #expect(ConsolePage.shown(Timestamp(microseconds: -1)) == "1969-12-31 23:59:59 UTC")
+        #expect(ConsolePage.machineReadable(Timestamp(microseconds: 1_796_139_184_987_654)) == "2026-12-01T15:33:04.987Z")
+        #expect(ConsolePage.machineReadable(Timestamp(microseconds: 1_796_139_184_000_900)) == "2026-12-01T15:33:04Z")
     }
 
     @Test func thePageShowsABannerWhenTheDatabaseIsAway() throws {

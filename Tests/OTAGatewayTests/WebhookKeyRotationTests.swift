@@ -42,7 +42,8 @@ import Postgres
 
         let reseal = try AdminTool(databaseURL: url, environment: ["OTA_WEBHOOK_SECRET_KEY": Self.newKey,
                                                                    "OTA_WEBHOOK_SECRET_OLD_KEYS": InProcessGateway.webhookKey])
-            .run("webhook", "reseal")
+            .run("webhook", "reseal", "--key-id", try #require(try SecretKeyring.parse(active: Self.newKey, oldKeys: nil,
+                                                                                    purpose: SecretBox.webhookSecretPurpose)).activeKeyId)
         #expect(reseal.status == 0, "\(reseal.err)")
         let after = newOnly.send("POST", "/api/ota/webhooks", headers: [("Idempotency-Key", "rot-1")], body: Self.hook)
         #expect(after.status == 201 && after.json["secret"] as? String == secret, "after reseal the new key alone opens it")
