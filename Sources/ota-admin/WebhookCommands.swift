@@ -13,7 +13,7 @@ enum WebhookCommands {
                                          failing since, queue (pending deliveries), events, url, reason
           disable ENDPOINT_ID [--reason TEXT]   stops deliveries to it; the partner sees the reason
           enable ENDPOINT_ID             delivers again, including what waited meanwhile
-          reseal [--batch-size N]        after a master-key rotation: every stored secret under the active key
+          reseal --key-id ID [--batch-size N]   after a master-key rotation: every stored secret under the active key
         Run ota-admin webhook COMMAND --help for one command.
         """
 
