@@ -21,6 +21,8 @@ public struct Migrator {
         case duplicateVersion(Int)
         case gap(after: Int)
         case failed(file: String, message: String)
+        /// A lock the file needed was not granted within the connection's lock_timeout.
+        case lockTimeout(file: String)
         case didNotRecordItself(String)
         case databaseAhead(applied: Int, known: Int)
         case functionsDirectoryUnreadable(String)
@@ -36,6 +38,9 @@ public struct Migrator {
             case let .duplicateVersion(v): return "two migration files have version \(v)"
             case let .gap(v): return "migration files skip a number after \(v)"
             case let .failed(f, m): return "migration \(f) failed and was rolled back: \(m)"
+            case let .lockTimeout(f):
+                return "migration \(f) could not take its locks in time (other transactions hold them) and was rolled back; "
+                    + "the migrations before it stay applied: run again at a quieter moment or with a longer --lock-timeout"
             case let .didNotRecordItself(f): return "migration \(f) ran but did not insert its row into schema_migrations"
             case let .databaseAhead(a, k): return "database is at version \(a), newer than the newest file \(k)"
             case let .functionsDirectoryUnreadable(d):
@@ -121,6 +126,7 @@ public struct Migrator {
                 try db.execute(unescaped: file.sql)
             } catch {
                 _ = try? db.execute(unescaped: "ROLLBACK")
+                if let pg = error as? PostgresError, pg.code == .lockNotAvailable { throw MigrationError.lockTimeout(file: file.name) }
                 throw MigrationError.failed(file: file.name, message: String(describing: error))
             }
             guard try appliedVersions(db).contains(file.version) else { throw MigrationError.didNotRecordItself(file.name) }

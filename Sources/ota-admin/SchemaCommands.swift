@@ -4,7 +4,7 @@ import Postgres
 /// `migrate` and `status`.
 enum SchemaCommands {
     static let migrateHelp = """
-        Usage: ota-admin migrate [--dir DIR]
+        Usage: ota-admin migrate [--dir DIR] [--lock-timeout SECONDS]
         Creates every function that does not exist yet from its file (DIR/functions, name.sql),
         so that the migrations' triggers find it; applies every pending migration
         (DIR/migrations, NNNN_name.sql) in order; then applies, checked, every function file
@@ -12,7 +12,14 @@ enum SchemaCommands {
         sql directory, or its migrations directory with the functions directory beside it
         (default: $OTA_MIGRATIONS_DIR, else sql/migrations). Running it again with nothing
         changed does nothing.
+        A file waits at most SECONDS (default 10; 0: without bound) for each lock it takes: on
+        a live database a migration queued behind a long transaction would otherwise hold up
+        every query of its table behind it. A file that times out is rolled back whole (the
+        ones before it stay applied); run the command again at a quieter moment, or with a
+        longer --lock-timeout.
         """
+
+    static let lockTimeoutRange = 0...3_600
 
     static let statusHelp = """
         Usage: ota-admin status
@@ -22,9 +29,9 @@ enum SchemaCommands {
     static func migrate(_ args: inout Arguments) throws(AdminError) {
         if args.wantsHelp { return print(migrateHelp) }
         let dir = try args.value("--dir") ?? Migrator.defaultDirectory()
+        let seconds = try args.int("--lock-timeout", in: lockTimeoutRange) ?? 10
         try args.finish()
-        // Migrations may wait on locks for as long as it takes (no lock timeout), as before.
-        let db = try Console.connect(lockTimeout: nil)
+        let db = try Console.connect(lockTimeout: seconds == 0 ? nil : .seconds(seconds))
         do {
             let source = try Migrator.source(directory: dir)
             let applied = try Migrator.migrate(db, source) { print($0) }
