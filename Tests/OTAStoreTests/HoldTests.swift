@@ -49,27 +49,13 @@ import TestSupport
     @Test func theDatabaseRefusesAnOversellEvenWhenCodeIsBypassed() throws {
         let t = try TestDatabase()
         let db = try t.connect()
-        do {
-            try db.query("UPDATE channel_inventory SET reserved = allocated + 1 WHERE product_id = 106 AND channel = 'ota'")
-            Issue.record("an oversell was written")
-        } catch let e {
-            #expect(e.code == .checkViolation)
-            #expect(e.constraint == "channel_inventory_no_oversell")
-        }
+        let oversell = postgresError { try db.query("UPDATE channel_inventory SET reserved = allocated + 1 WHERE product_id = 106 AND channel = 'ota'") }
+        #expect(oversell?.code == .checkViolation, "refused, else an oversell was written")
+        #expect(oversell?.constraint == "channel_inventory_no_oversell", "refused, else an oversell was written")
         // A drift that does not oversell is refused too: reserved follows the holds only.
-        do {
-            try db.query("UPDATE channel_inventory SET reserved = 5 WHERE product_id = 106 AND channel = 'ota'")
-            Issue.record("reserved drifted from the holds")
-        } catch let e {
-            #expect(e.constraint == "channel_inventory_derived_counters")
-        }
+        #expect(postgresError { try db.query("UPDATE channel_inventory SET reserved = 5 WHERE product_id = 106 AND channel = 'ota'") }?.constraint == "channel_inventory_derived_counters", "refused, else reserved drifted from the holds")
         // Allocations never exceed the sellable cap.
-        do {
-            try db.query("UPDATE channel_inventory SET allocated = 2001 WHERE product_id = 106 AND channel = 'ota'")
-            Issue.record("allocations exceeded the sellable cap")
-        } catch let e {
-            #expect(e.code == .checkViolation)
-        }
+        #expect(postgresError { try db.query("UPDATE channel_inventory SET allocated = 2001 WHERE product_id = 106 AND channel = 'ota'") }?.code == .checkViolation, "refused, else allocations exceeded the sellable cap")
         #expect(try pool(db).reserved == 0)
     }
 

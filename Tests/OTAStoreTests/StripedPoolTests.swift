@@ -270,25 +270,10 @@ import TestSupport
         for sql: PostgresQuery in ["UPDATE channel_inventory SET reserved = 0 WHERE product_id = 106 AND channel = 'ota'",
                                    "UPDATE inventory_slots SET reserved = 0 WHERE product_id = 106 AND channel = 'ota'",
                                    "UPDATE inventory_slots SET sold = 1 WHERE product_id = 106 AND channel = 'ota' AND slot = 1"] {
-            do {
-                try db.query(sql)
-                Issue.record("a counter was written directly")
-            } catch let e {
-                #expect(e.constraint == "channel_inventory_derived_counters")
-            }
+            #expect(postgresError { try db.query(sql) }?.constraint == "channel_inventory_derived_counters", "refused, else a counter was written directly")
         }
-        do {
-            try db.query("UPDATE channel_inventory SET allocated = 29 WHERE product_id = 106 AND channel = 'ota'")
-            Issue.record("the allocation went below the holds")
-        } catch let e {
-            #expect(e.constraint == "channel_inventory_no_oversell")
-        }
-        do {
-            try db.query("UPDATE channel_inventory SET allocated = 2001 WHERE product_id = 106 AND channel = 'ota'")
-            Issue.record("the allocations passed the sellable cap")
-        } catch let e {
-            #expect(e.constraint == "channel_inventory_within_sellable_cap")
-        }
+        #expect(postgresError { try db.query("UPDATE channel_inventory SET allocated = 29 WHERE product_id = 106 AND channel = 'ota'") }?.constraint == "channel_inventory_no_oversell", "refused, else the allocation went below the holds")
+        #expect(postgresError { try db.query("UPDATE channel_inventory SET allocated = 2001 WHERE product_id = 106 AND channel = 'ota'") }?.constraint == "channel_inventory_within_sellable_cap", "refused, else the allocations passed the sellable cap")
         try db.query("INSERT INTO products (product_id, name, sellable_cap, weekday_price, weekend_price) VALUES (109, 'Striped', 1000, 1, 1)")
         try db.query("INSERT INTO channel_inventory (product_id, channel, allocated, stripes) VALUES (109, 'ota', 100, 4)")
         #expect(try AllocationStore(db).slots(productId: 109, channel: .ota).map(\.allocated) == [25, 25, 25, 25])
@@ -303,12 +288,7 @@ import TestSupport
         let db = try t.connect()
         let p = try partnerId(db)
         try stripe(db, 4) // 2000 units over 4 slots of 500; the product's cap is 3000 with 1000 direct
-        do {
-            try db.query("UPDATE inventory_slots SET allocated = allocated + 1 WHERE product_id = 106 AND channel = 'ota' AND slot = 2")
-            Issue.record("a slot's raw raise passed the sellable cap")
-        } catch let e {
-            #expect(e.constraint == "channel_inventory_within_sellable_cap")
-        }
+        #expect(postgresError { try db.query("UPDATE inventory_slots SET allocated = allocated + 1 WHERE product_id = 106 AND channel = 'ota' AND slot = 2") }?.constraint == "channel_inventory_within_sellable_cap", "refused, else a slot's raw raise passed the sellable cap")
         // 900 units: no slot has them, so the slow path moves units into one slot.
         guard case .held = try hold(db, p, 900, maxUnits: 2000) else { Issue.record("900 of 2000 refused"); return }
         #expect(try slots(db).map(\.allocated).reduce(0, +) == 2000)

@@ -1,7 +1,7 @@
-import Postgres
+public import Postgres
 
 /// The PostgresError a throwing call produced, or nil when it succeeded.
-func postgresError(_ body: () throws -> Void) -> PostgresError? {
+public func postgresError(_ body: () throws -> Void) -> PostgresError? {
     do {
         try body()
         return nil
