@@ -11,6 +11,6 @@ BEGIN
         RETURN false;
     END IF;
     INSERT INTO inventory_slots (product_id, channel, slot, allocated, open) VALUES (p_product_id, p_channel, 0, p_units, true);
-    PERFORM ota_allocation_changed(p_product_id, p_channel);
+    PERFORM ota_allocation_changed(p_product_id, p_channel, p_units);
     RETURN true;
 END $$;

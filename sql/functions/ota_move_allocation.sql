@@ -34,6 +34,6 @@ BEGIN
             UNION ALL
             SELECT p_to, t.slot, t.allocated FROM ota_pool_plan(p_product_id, p_to, to_total + p_units, NULL, NULL) t) p
      WHERE s.product_id = p_product_id AND s.channel = p.channel AND s.slot = p.slot AND s.allocated <> p.allocated;
-    PERFORM ota_allocation_changed(p_product_id, p_from);
-    PERFORM ota_allocation_changed(p_product_id, p_to);
+    PERFORM ota_allocation_changed(p_product_id, p_from, from_total - p_units);
+    PERFORM ota_allocation_changed(p_product_id, p_to, to_total + p_units);
 END $$;

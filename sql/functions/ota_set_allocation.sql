@@ -27,5 +27,5 @@ BEGIN
     UPDATE inventory_slots s SET allocated = p.allocated, updated_at = now()
       FROM ota_pool_plan(p_product_id, p_channel, p_units, NULL, NULL) p
      WHERE s.product_id = p_product_id AND s.channel = p_channel AND s.slot = p.slot AND s.allocated <> p.allocated;
-    PERFORM ota_allocation_changed(p_product_id, p_channel);
+    PERFORM ota_allocation_changed(p_product_id, p_channel, p_units);
 END $$;
