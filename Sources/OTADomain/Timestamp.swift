@@ -8,6 +8,11 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
     public static func < (a: Timestamp, b: Timestamp) -> Bool { a.microseconds < b.microseconds }
 
     public func adding(seconds: Int64) -> Timestamp { Timestamp(microseconds: microseconds + seconds * 1_000_000) }
+    /// The instant rounded down to a whole multiple of `unit` microseconds (1_000_000: the
+    /// second), also before 1970: never later than the instant itself.
+    public func roundedDown(toMicroseconds unit: Int64) -> Timestamp {
+        Timestamp(microseconds: microseconds - ((microseconds % unit) + unit) % unit)
+    }
 
     public var date: LocalDate {
         let days = microseconds >= 0 ? microseconds / 86_400_000_000 : (microseconds - 86_399_999_999) / 86_400_000_000

@@ -88,14 +88,13 @@ enum ConsolePage {
     /// A time as a person reads it: to the second, in UTC (the exact instant stays in the
     /// `datetime` attribute of the as-of time).
     static func shown(_ t: Timestamp) -> String {
-        let second = Timestamp(microseconds: t.microseconds - ((t.microseconds % 1_000_000) + 1_000_000) % 1_000_000)
-        return escape(second.description.replacingOccurrences(of: "T", with: " ").replacingOccurrences(of: "Z", with: " UTC"))
+        escape(t.roundedDown(toMicroseconds: 1_000_000).description.replacingOccurrences(of: "T", with: " ").replacingOccurrences(of: "Z", with: " UTC"))
     }
 
     /// A time for a `datetime` attribute: RFC 3339 in UTC to the millisecond (HTML allows
     /// at most three fraction digits).
     static func machineReadable(_ t: Timestamp) -> String {
-        Timestamp(microseconds: t.microseconds - ((t.microseconds % 1_000) + 1_000) % 1_000).description
+        t.roundedDown(toMicroseconds: 1_000).description
     }
 
     /// The page without figures: the database cannot be reached (or the figures failed).

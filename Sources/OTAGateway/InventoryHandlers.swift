@@ -65,7 +65,7 @@ enum InventoryHandlers {
                 })),
             ])),
             // The reading's database time, truncated down: never later than its data.
-            ("as_of", .string(Timestamp(microseconds: pools.at.microseconds / 1_000_000 * 1_000_000).description)),
+            ("as_of", .string(pools.at.roundedDown(toMicroseconds: 1_000_000).description)),
         ])
         let response = jsonResponse(200, body, headers: [("Cache-Control", "no-store")])
         if let key { ctx.worker.inventoryAnswer = InventoryAnswer(key: key, products: products.count, response: response) }
