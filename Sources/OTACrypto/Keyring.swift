@@ -161,7 +161,8 @@ public enum QRKeyringError: Error, Sendable, Equatable, CustomStringConvertible 
 }
 
 extension StringProtocol {
-    fileprivate var trimmed: String {
+    /// Without leading and trailing white space: how both key rings read their variables.
+    var trimmed: String {
         guard let start = firstIndex(where: { !$0.isWhitespace }), let end = lastIndex(where: { !$0.isWhitespace }) else { return "" }
         return String(self[start...end])
     }

@@ -82,7 +82,7 @@ public struct SecretKeyring: Sendable, CustomStringConvertible, CustomDebugStrin
     /// of 32+ bytes, read as QRKeyring reads its secrets. nil when neither is set. Errors name
     /// the variable and the entry's position, never a key.
     public static func parse(active: String?, oldKeys: String?, purpose: String) throws(SecretKeyringError) -> SecretKeyring? {
-        let activeText = active?.trimmedKey ?? "", oldText = oldKeys?.trimmedKey ?? ""
+        let activeText = active?.trimmed ?? "", oldText = oldKeys?.trimmed ?? ""
         if activeText.isEmpty {
             if oldText.isEmpty { return nil }
             throw .missingVariable("OTA_WEBHOOK_SECRET_KEY")
@@ -95,7 +95,7 @@ public struct SecretKeyring: Sendable, CustomStringConvertible, CustomDebugStrin
         if !oldText.isEmpty {
             for (index, entry) in oldText.split(separator: ",", omittingEmptySubsequences: false).enumerated() {
                 let position = index + 1
-                guard var key = SecretBox.masterKey(fromText: entry.trimmedKey) else { throw .undecodableOldKey(position: position) }
+                guard var key = SecretBox.masterKey(fromText: entry.trimmed) else { throw .undecodableOldKey(position: position) }
                 defer { KeyMaterial.wipe(&key) }
                 let box: SecretBox
                 do { box = try SecretBox(masterKey: key, purpose: purpose) } catch { throw .derivationFailed }
@@ -137,12 +137,5 @@ public enum SecretKeyringError: Error, Sendable, Equatable, CustomStringConverti
         case .derivationFailed:
             return "webhook secret key derivation (HKDF) failed in OpenSSL"
         }
-    }
-}
-
-extension StringProtocol {
-    fileprivate var trimmedKey: String {
-        guard let start = firstIndex(where: { !$0.isWhitespace }), let end = lastIndex(where: { !$0.isWhitespace }) else { return "" }
-        return String(self[start...end])
     }
 }
